@@ -1,0 +1,6 @@
+/// @file
+/// Umbrella header: includes every public assent header.
+#pragma once
+
+#include "assent/config.hpp"
+#include "assent/version.hpp"
