@@ -4,3 +4,4 @@
 
 #include "assent/config.hpp"
 #include "assent/version.hpp"
+#include "assent/bytes.hpp"
