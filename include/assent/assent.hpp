@@ -5,3 +5,5 @@
 #include "assent/config.hpp"
 #include "assent/version.hpp"
 #include "assent/bytes.hpp"
+#include "assent/crypto/sha256.hpp"
+#include "assent/crypto/sha512.hpp"
