@@ -1,0 +1,141 @@
+/// @file
+/// Stable reason codes: why a credential was rejected or a decision denied.
+///
+/// Codes end up in audit logs that outlive library versions, so each has an
+/// explicit value and a snake_case name that are never renumbered or reused.
+/// New codes are appended. docs/reason-codes.md explains each one.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "assent/config.hpp"
+
+ASSENT_BEGIN_NAMESPACE
+
+/// Why a credential was rejected (1..99) or a decision denied (100..).
+enum class reason : std::uint16_t {
+  none = 0,  ///< not a reason: the absence of one
+
+  // --- per credential, in the order the checks run ---
+  malformed_envelope = 1,           ///< not a DSSE envelope of assent's profile
+  unsupported_payload_type = 2,     ///< payloadType is not an approval
+  unknown_key = 3,                  ///< no trusted key has this keyid
+  key_store_unavailable = 4,        ///< the key store could not answer
+  bad_signature = 5,                ///< Ed25519 verification failed
+  key_revoked = 6,                  ///< key revoked (key set status or policy override)
+  key_expired = 7,                  ///< decision time is past the key's exp
+  key_not_yet_valid = 8,            ///< decision time is before the key's nbf
+  key_retired = 9,                  ///< key retired and the credential was issued after retired_at
+  key_environment_not_allowed = 10, ///< the key may not approve for this environment
+  malformed_credential = 11,        ///< the signed payload is not valid approval claims
+  approver_mismatch = 12,           ///< claims name an approver other than the key's principal
+  credential_revoked = 13,          ///< the credential id is revoked by an override
+  spec_hash_mismatch = 14,          ///< approves another pipeline version
+  wrong_environment = 15,           ///< approves another environment
+  wrong_project = 16,               ///< approves another project
+  not_yet_valid = 17,               ///< decision time is before not_before
+  expired = 18,                     ///< decision time is at or past expires_at
+  issued_in_future = 19,            ///< issued_at is later than now plus the allowed clock skew
+  lifetime_exceeds_policy = 20,     ///< expires_at - issued_at is longer than the policy allows
+  insufficient_capabilities = 21,   ///< does not cover every capability the action requires
+  initiator_mismatch = 22,          ///< bound to another initiator
+  destination_mismatch = 23,        ///< bound to another destination
+  self_approval = 24,               ///< the approver is the initiator and the policy forbids it
+  approver_role_too_low = 25,       ///< the approver's highest role ranks below the minimum
+  duplicate_approver = 26,          ///< this principal is already counted
+  break_glass_rejected = 27,        ///< an exception credential that the break-glass rules refuse
+
+  // --- per decision ---
+  unknown_environment = 100,       ///< the policy does not name the environment
+  unknown_action = 101,            ///< the environment does not name the action
+  action_forbidden = 102,          ///< the action's approval mode is "forbidden"
+  environment_frozen = 103,        ///< an override freezes the environment
+  capability_disabled = 104,       ///< an override disables a capability the action needs
+  initiator_role_too_low = 105,    ///< the initiator ranks below the action's minimum
+  destination_not_allowed = 106,   ///< the destination is not in the action's list
+  wrong_source_environment = 107,  ///< replay source environment not allowed
+  threshold_not_met = 108,         ///< fewer distinct accepted approvers than required
+  required_duty_missing = 109,     ///< a duty the rules require is not covered
+  break_glass_not_allowed = 110,   ///< an exception was presented where break-glass is not allowed
+  audit_failed = 111,              ///< the audit record could not be written (fail closed)
+  malformed_request = 112,         ///< the host's request is invalid
+  too_many_credentials = 113,      ///< more credentials than the verifier accepts in one decision
+};
+
+namespace detail {
+struct reason_name {
+  reason code;
+  std::string_view name;
+};
+// One table: to_string and parse_reason cannot drift apart.
+inline constexpr reason_name reason_names[] = {
+    {reason::none, "none"},
+    {reason::malformed_envelope, "malformed_envelope"},
+    {reason::unsupported_payload_type, "unsupported_payload_type"},
+    {reason::unknown_key, "unknown_key"},
+    {reason::key_store_unavailable, "key_store_unavailable"},
+    {reason::bad_signature, "bad_signature"},
+    {reason::key_revoked, "key_revoked"},
+    {reason::key_expired, "key_expired"},
+    {reason::key_not_yet_valid, "key_not_yet_valid"},
+    {reason::key_retired, "key_retired"},
+    {reason::key_environment_not_allowed, "key_environment_not_allowed"},
+    {reason::malformed_credential, "malformed_credential"},
+    {reason::approver_mismatch, "approver_mismatch"},
+    {reason::credential_revoked, "credential_revoked"},
+    {reason::spec_hash_mismatch, "spec_hash_mismatch"},
+    {reason::wrong_environment, "wrong_environment"},
+    {reason::wrong_project, "wrong_project"},
+    {reason::not_yet_valid, "not_yet_valid"},
+    {reason::expired, "expired"},
+    {reason::issued_in_future, "issued_in_future"},
+    {reason::lifetime_exceeds_policy, "lifetime_exceeds_policy"},
+    {reason::insufficient_capabilities, "insufficient_capabilities"},
+    {reason::initiator_mismatch, "initiator_mismatch"},
+    {reason::destination_mismatch, "destination_mismatch"},
+    {reason::self_approval, "self_approval"},
+    {reason::approver_role_too_low, "approver_role_too_low"},
+    {reason::duplicate_approver, "duplicate_approver"},
+    {reason::break_glass_rejected, "break_glass_rejected"},
+    {reason::unknown_environment, "unknown_environment"},
+    {reason::unknown_action, "unknown_action"},
+    {reason::action_forbidden, "action_forbidden"},
+    {reason::environment_frozen, "environment_frozen"},
+    {reason::capability_disabled, "capability_disabled"},
+    {reason::initiator_role_too_low, "initiator_role_too_low"},
+    {reason::destination_not_allowed, "destination_not_allowed"},
+    {reason::wrong_source_environment, "wrong_source_environment"},
+    {reason::threshold_not_met, "threshold_not_met"},
+    {reason::required_duty_missing, "required_duty_missing"},
+    {reason::break_glass_not_allowed, "break_glass_not_allowed"},
+    {reason::audit_failed, "audit_failed"},
+    {reason::malformed_request, "malformed_request"},
+    {reason::too_many_credentials, "too_many_credentials"},
+};
+}  // namespace detail
+
+/// The stable snake_case code of a reason ("unknown" for a value outside the enum).
+[[nodiscard]] constexpr std::string_view to_string(reason r) noexcept {
+  for (const auto& entry : detail::reason_names) {
+    if (entry.code == r) return entry.name;
+  }
+  return "unknown";
+}
+
+/// The reason a stable code names, if any (reads codes back from audit logs).
+[[nodiscard]] constexpr std::optional<reason> parse_reason(std::string_view code) noexcept {
+  for (const auto& entry : detail::reason_names) {
+    if (entry.name == code) return entry.code;
+  }
+  return std::nullopt;
+}
+
+/// True for codes that reject one credential rather than a whole decision.
+[[nodiscard]] constexpr bool is_credential_reason(reason r) noexcept {
+  const auto v = static_cast<std::uint16_t>(r);
+  return v >= 1 && v < 100;
+}
+
+ASSENT_END_NAMESPACE
