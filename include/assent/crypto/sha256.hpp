@@ -49,9 +49,18 @@ ASSENT_ALWAYS_INLINE std::uint32_t rotr32(std::uint32_t x, unsigned n) noexcept 
   return (x >> n) | (x << (32U - n));
 }
 
+// memcpy + byte swap compiles to one movbe/bswap load; a byte loop is not always recognised.
 ASSENT_ALWAYS_INLINE std::uint32_t load_be32(const std::uint8_t* p) noexcept {
+  std::uint32_t v;
+  std::memcpy(&v, p, 4);
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  return __builtin_bswap32(v);
+#elif defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  return v;
+#else
   return (static_cast<std::uint32_t>(p[0]) << 24) | (static_cast<std::uint32_t>(p[1]) << 16) |
          (static_cast<std::uint32_t>(p[2]) << 8) | static_cast<std::uint32_t>(p[3]);
+#endif
 }
 
 ASSENT_ALWAYS_INLINE void store_be32(std::uint8_t* p, std::uint32_t v) noexcept {
@@ -63,55 +72,71 @@ ASSENT_ALWAYS_INLINE void store_be32(std::uint8_t* p, std::uint32_t v) noexcept 
 
 // One round (FIPS 180-4 §6.2.2 step 3). Instead of shifting eight variables every round, the
 // caller rotates which variable plays which role, so only d and h are written.
-ASSENT_ALWAYS_INLINE void sha256_round(std::uint32_t a, std::uint32_t b, std::uint32_t c,
+ASSENT_ALWAYS_INLINE void sha256_round(std::uint32_t a, std::uint32_t b, std::uint32_t /*c*/,
                                        std::uint32_t& d, std::uint32_t e, std::uint32_t f,
-                                       std::uint32_t g, std::uint32_t& h,
+                                       std::uint32_t g, std::uint32_t& h, std::uint32_t& bc,
                                        std::uint32_t kw) noexcept {
   const std::uint32_t t1 =
       h + (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + (g ^ (e & (f ^ g))) + kw;
-  const std::uint32_t t2 = (rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)) + ((a & b) | (c & (a | b)));
+  // Maj(a,b,c) = b ^ ((a^b) & (b^c)), and this round's a^b is the next round's b^c, so c itself
+  // is not read: the caller carries b^c in `bc`.
+  const std::uint32_t ab = a ^ b;
+  const std::uint32_t t2 = (rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)) + (b ^ (ab & bc));
+  bc = ab;
   d += t1;
   h = t1 + t2;
 }
 
 // Message schedule (§6.2.2 step 1) kept as a 16-word ring: word t replaces word t-16.
-ASSENT_ALWAYS_INLINE void sha256_expand(std::uint32_t* w) noexcept {
-  for (std::size_t i = 0; i < 16; ++i) {
-    const std::uint32_t w15 = w[(i + 1) & 15];
-    const std::uint32_t w2 = w[(i + 14) & 15];
-    w[i] += (rotr32(w2, 17) ^ rotr32(w2, 19) ^ (w2 >> 10)) + w[(i + 9) & 15] +
-            (rotr32(w15, 7) ^ rotr32(w15, 18) ^ (w15 >> 3));
-  }
+template <std::size_t I>
+ASSENT_ALWAYS_INLINE void sha256_expand_word(std::uint32_t* w) noexcept {
+  const std::uint32_t w15 = w[(I + 1) & 15];
+  const std::uint32_t w2 = w[(I + 14) & 15];
+  w[I] += (rotr32(w2, 17) ^ rotr32(w2, 19) ^ (w2 >> 10)) + w[(I + 9) & 15] +
+          (rotr32(w15, 7) ^ rotr32(w15, 18) ^ (w15 >> 3));
+}
+
+// Sixteen rounds starting at round R. After 16 rounds the roles of a..h are back where they
+// started; R is a template argument so all 64 rounds unroll with constant indices.
+template <std::size_t R, std::size_t... I>
+ASSENT_ALWAYS_INLINE void sha256_16_rounds(std::uint32_t& a, std::uint32_t& b, std::uint32_t& c,
+                                           std::uint32_t& d, std::uint32_t& e, std::uint32_t& f,
+                                           std::uint32_t& g, std::uint32_t& h, std::uint32_t& bc,
+                                           std::uint32_t* w, std::index_sequence<I...>) noexcept {
+  if constexpr (R != 0) (sha256_expand_word<I>(w), ...);
+  const std::uint32_t* k = sha256_k + R;
+  sha256_round(a, b, c, d, e, f, g, h, bc, k[0] + w[0]);
+  sha256_round(h, a, b, c, d, e, f, g, bc, k[1] + w[1]);
+  sha256_round(g, h, a, b, c, d, e, f, bc, k[2] + w[2]);
+  sha256_round(f, g, h, a, b, c, d, e, bc, k[3] + w[3]);
+  sha256_round(e, f, g, h, a, b, c, d, bc, k[4] + w[4]);
+  sha256_round(d, e, f, g, h, a, b, c, bc, k[5] + w[5]);
+  sha256_round(c, d, e, f, g, h, a, b, bc, k[6] + w[6]);
+  sha256_round(b, c, d, e, f, g, h, a, bc, k[7] + w[7]);
+  sha256_round(a, b, c, d, e, f, g, h, bc, k[8] + w[8]);
+  sha256_round(h, a, b, c, d, e, f, g, bc, k[9] + w[9]);
+  sha256_round(g, h, a, b, c, d, e, f, bc, k[10] + w[10]);
+  sha256_round(f, g, h, a, b, c, d, e, bc, k[11] + w[11]);
+  sha256_round(e, f, g, h, a, b, c, d, bc, k[12] + w[12]);
+  sha256_round(d, e, f, g, h, a, b, c, bc, k[13] + w[13]);
+  sha256_round(c, d, e, f, g, h, a, b, bc, k[14] + w[14]);
+  sha256_round(b, c, d, e, f, g, h, a, bc, k[15] + w[15]);
 }
 
 /// Portable compression: works on every target, used when SHA-NI is absent.
 inline void sha256_compress_portable(std::uint32_t* state, const std::uint8_t* blocks,
                                      std::size_t nblocks) noexcept {
+  constexpr auto seq = std::make_index_sequence<16>{};
   for (; nblocks != 0; --nblocks, blocks += 64) {
     std::uint32_t w[16];
     for (std::size_t i = 0; i < 16; ++i) w[i] = load_be32(blocks + 4 * i);
     std::uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
     std::uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
-    for (std::size_t r = 0; r < 64; r += 16) {
-      if (r != 0) sha256_expand(w);
-      const std::uint32_t* k = sha256_k + r;
-      sha256_round(a, b, c, d, e, f, g, h, k[0] + w[0]);
-      sha256_round(h, a, b, c, d, e, f, g, k[1] + w[1]);
-      sha256_round(g, h, a, b, c, d, e, f, k[2] + w[2]);
-      sha256_round(f, g, h, a, b, c, d, e, k[3] + w[3]);
-      sha256_round(e, f, g, h, a, b, c, d, k[4] + w[4]);
-      sha256_round(d, e, f, g, h, a, b, c, k[5] + w[5]);
-      sha256_round(c, d, e, f, g, h, a, b, k[6] + w[6]);
-      sha256_round(b, c, d, e, f, g, h, a, k[7] + w[7]);
-      sha256_round(a, b, c, d, e, f, g, h, k[8] + w[8]);
-      sha256_round(h, a, b, c, d, e, f, g, k[9] + w[9]);
-      sha256_round(g, h, a, b, c, d, e, f, k[10] + w[10]);
-      sha256_round(f, g, h, a, b, c, d, e, k[11] + w[11]);
-      sha256_round(e, f, g, h, a, b, c, d, k[12] + w[12]);
-      sha256_round(d, e, f, g, h, a, b, c, k[13] + w[13]);
-      sha256_round(c, d, e, f, g, h, a, b, k[14] + w[14]);
-      sha256_round(b, c, d, e, f, g, h, a, k[15] + w[15]);
-    }
+    std::uint32_t bc = b ^ c;
+    sha256_16_rounds<0>(a, b, c, d, e, f, g, h, bc, w, seq);
+    sha256_16_rounds<16>(a, b, c, d, e, f, g, h, bc, w, seq);
+    sha256_16_rounds<32>(a, b, c, d, e, f, g, h, bc, w, seq);
+    sha256_16_rounds<48>(a, b, c, d, e, f, g, h, bc, w, seq);
     state[0] += a; state[1] += b; state[2] += c; state[3] += d;
     state[4] += e; state[5] += f; state[6] += g; state[7] += h;
   }

@@ -1,0 +1,217 @@
+// SHA-256 and SHA-512 against NIST SHAVS, the FIPS 180 examples, OpenSSL and libsodium.
+#include <openssl/sha.h>
+#include <sodium.h>
+
+#include <cstdint>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "assent/crypto/sha256.hpp"
+#include "assent/crypto/sha512.hpp"
+#include "catch.hpp"
+
+using assent::byte_view;
+using assent::bytes;
+using assent::crypto::sha256;
+using assent::crypto::sha512;
+
+namespace {
+
+// Vector files are parsed with libsodium's hex decoder, independent of the code under test.
+bytes unhex(const std::string& hex) {
+  bytes out(hex.size() / 2);
+  std::size_t len = 0;
+  if (hex.size() % 2 != 0 ||
+      sodium_hex2bin(out.data(), out.size(), hex.data(), hex.size(), nullptr, &len, nullptr) != 0 ||
+      len != out.size()) {
+    throw std::runtime_error("bad hex in a vector file: " + hex);
+  }
+  return out;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot open " + path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct shavs_record {
+  bytes msg;
+  bytes md;
+};
+
+// SHAVS .rsp: "Len = <bits>", "Msg = <hex>", "MD = <hex>", CRLF line endings. For Len = 0 the
+// file still says "Msg = 00"; only Len/8 bytes are the message.
+std::vector<shavs_record> read_shavs(const std::string& name) {
+  std::istringstream in(read_file(std::string(ASSENT_VECTORS_DIR) + "/nist-shavs/" + name));
+  std::vector<shavs_record> out;
+  std::string line;
+  std::size_t len_bits = 0;
+  bytes msg;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.rfind("Len = ", 0) == 0) {
+      len_bits = std::stoul(line.substr(6));
+    } else if (line.rfind("Msg = ", 0) == 0) {
+      msg = unhex(line.substr(6));
+      msg.resize(len_bits / 8);
+    } else if (line.rfind("MD = ", 0) == 0) {
+      out.push_back({msg, unhex(line.substr(5))});
+    }
+  }
+  return out;
+}
+
+template <class Digest>
+bytes to_bytes(const Digest& d) {
+  return bytes(d.begin(), d.end());
+}
+
+// Feeds `data` in pieces of `step` bytes.
+template <class Hash>
+typename Hash::digest_type hash_in_steps(const bytes& data, std::size_t step) {
+  Hash h;
+  for (std::size_t off = 0; off < data.size(); off += step) {
+    h.update(byte_view(data.data() + off, std::min(step, data.size() - off)));
+  }
+  return h.final();
+}
+
+template <class Hash>
+void check_shavs(const std::string& file, std::size_t expected_count) {
+  const auto records = read_shavs(file);
+  REQUIRE(records.size() == expected_count);
+  for (const auto& r : records) {
+    INFO(file << " message of " << r.msg.size() << " bytes");
+    CHECK(to_bytes(Hash::hash(r.msg)) == r.md);
+    CHECK(to_bytes(Hash::hash_portable(r.msg)) == r.md);
+    CHECK(to_bytes(hash_in_steps<Hash>(r.msg, 7)) == r.md);
+  }
+}
+
+bytes random_bytes(std::mt19937_64& rng, std::size_t n) {
+  bytes out(n);
+  for (auto& b : out) b = static_cast<std::uint8_t>(rng());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("sha256 matches every NIST SHAVS short and long message", "[sha2][sha256][vectors]") {
+  check_shavs<sha256>("SHA256ShortMsg.rsp", 65);
+  check_shavs<sha256>("SHA256LongMsg.rsp", 64);
+}
+
+TEST_CASE("sha512 matches every NIST SHAVS short and long message", "[sha2][sha512][vectors]") {
+  check_shavs<sha512>("SHA512ShortMsg.rsp", 129);
+  check_shavs<sha512>("SHA512LongMsg.rsp", 128);
+}
+
+TEST_CASE("sha256 and sha512 match the FIPS 180 examples, one million 'a' and 1 GiB",
+          "[sha2][vectors]") {
+  const auto doc = nlohmann::json::parse(
+      read_file(std::string(ASSENT_VECTORS_DIR) + "/fips180/sha2_examples.json"));
+  const auto& vectors = doc.at("vectors");
+  REQUIRE(vectors.size() == 6);
+  for (const auto& v : vectors) {
+    const auto unit = v.at("message_ascii").get<std::string>();
+    const auto repeat = v.at("repeat").get<std::size_t>();
+    INFO(v.at("name").get<std::string>());
+    REQUIRE(unit.size() * repeat * 8 == v.at("length_bits").get<std::uint64_t>());
+    // Long messages go through update() in 64 KiB pieces (fast path); short ones also through
+    // the one-shot portable path.
+    std::string chunk;
+    const std::size_t per_chunk = repeat == 1 ? 1 : (std::size_t{1} << 16) / unit.size();
+    for (std::size_t i = 0; i < per_chunk; ++i) chunk += unit;
+    sha256 h256;
+    sha512 h512;
+    for (std::size_t done = 0; done < repeat; done += per_chunk) {
+      const std::size_t n = std::min(per_chunk, repeat - done);
+      const byte_view piece(reinterpret_cast<const std::uint8_t*>(chunk.data()), n * unit.size());
+      h256.update(piece);
+      h512.update(piece);
+    }
+    CHECK(to_bytes(h256.final()) == unhex(v.at("sha256").get<std::string>()));
+    CHECK(to_bytes(h512.final()) == unhex(v.at("sha512").get<std::string>()));
+    if (unit.size() * repeat <= (std::size_t{1} << 20)) {
+      std::string whole;
+      for (std::size_t i = 0; i < repeat; ++i) whole += unit;
+      CHECK(to_bytes(sha256::hash_portable(whole)) == unhex(v.at("sha256").get<std::string>()));
+      CHECK(to_bytes(sha512::hash_portable(whole)) == unhex(v.at("sha512").get<std::string>()));
+    }
+  }
+}
+
+TEST_CASE("sha2 incremental update split at every offset equals one-shot", "[sha2]") {
+  std::mt19937_64 rng(0x5ca1ab1e);
+  // 300 bytes spans more than two blocks of either hash, so splits land before, inside and after
+  // every block boundary and in the padding block.
+  const bytes msg = random_bytes(rng, 300);
+  const auto want256 = sha256::hash(msg);
+  const auto want512 = sha512::hash(msg);
+  for (std::size_t i = 0; i <= msg.size(); ++i) {
+    for (std::size_t j = i; j <= msg.size(); j += 37) {
+      INFO("split at " << i << " and " << j);
+      sha256 h256;
+      sha512 h512;
+      for (const auto& [from, to] : {std::pair{std::size_t{0}, i}, std::pair{i, j},
+                                     std::pair{j, msg.size()}}) {
+        h256.update(byte_view(msg.data() + from, to - from));
+        h512.update(byte_view(msg.data() + from, to - from));
+      }
+      CHECK(h256.final() == want256);
+      CHECK(h512.final() == want512);
+    }
+  }
+  CHECK(hash_in_steps<sha256>(msg, 1) == want256);
+  CHECK(hash_in_steps<sha512>(msg, 1) == want512);
+}
+
+TEST_CASE("sha2 final resets the object so it can hash the next message", "[sha2]") {
+  const std::string abc = "abc";
+  sha256 h256;
+  sha512 h512;
+  h256.update(std::string("some earlier message"));
+  h512.update(std::string("some earlier message"));
+  (void)h256.final();
+  (void)h512.final();
+  h256.update(abc);
+  h512.update(abc);
+  CHECK(h256.final() == sha256::hash(abc));
+  CHECK(h512.final() == sha512::hash(abc));
+  // A fresh object and a just-finished one both digest the empty message.
+  CHECK(h256.final() == sha256::hash(byte_view{}));
+  CHECK(h512.final() == sha512::hash(byte_view{}));
+}
+
+TEST_CASE("sha2 fast and portable paths agree with OpenSSL and libsodium on lengths 0..2000",
+          "[sha2][differential]") {
+  REQUIRE(sodium_init() >= 0);
+  std::mt19937_64 rng(20261122);
+  INFO("sha256 fast path: " << (assent::crypto::sha256_impl() == assent::crypto::sha_impl::sha_ni
+                                    ? "sha_ni"
+                                    : "portable"));
+  for (std::size_t len = 0; len <= 2000; ++len) {
+    INFO("length " << len);
+    const bytes msg = random_bytes(rng, len);
+    std::array<std::uint8_t, 32> ossl256{}, sod256{};
+    std::array<std::uint8_t, 64> ossl512{}, sod512{};
+    SHA256(msg.data(), msg.size(), ossl256.data());
+    SHA512(msg.data(), msg.size(), ossl512.data());
+    crypto_hash_sha256(sod256.data(), msg.data(), msg.size());
+    crypto_hash_sha512(sod512.data(), msg.data(), msg.size());
+    REQUIRE(ossl256 == sod256);
+    REQUIRE(ossl512 == sod512);
+    CHECK(sha256::hash(msg) == ossl256);
+    CHECK(sha256::hash_portable(msg) == ossl256);
+    CHECK(sha512::hash(msg) == ossl512);
+    CHECK(sha512::hash_portable(msg) == ossl512);
+  }
+}
