@@ -7,3 +7,4 @@
 #include "assent/bytes.hpp"
 #include "assent/crypto/sha256.hpp"
 #include "assent/crypto/sha512.hpp"
+#include "assent/crypto/ed25519.hpp"

@@ -1,0 +1,184 @@
+/// @file
+/// The two scalar multiplications Ed25519 needs:
+///  - scalarmult_base: [a]B for a secret a (key derivation, the nonce point R of signing).
+///    Constant time: fixed signed radix-16 digits, every table entry read for every digit.
+///  - double_scalarmult_vartime: [s]B - [k]A for public s, k, A (verification). Variable time:
+///    width-w non-adjacent forms, so only about one digit in w+1 costs an addition.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "assent/config.hpp"
+#include "assent/crypto/detail/ed25519_table.hpp"
+#include "assent/crypto/detail/fe25519.hpp"
+#include "assent/crypto/detail/ge25519.hpp"
+
+ASSENT_BEGIN_NAMESPACE
+namespace crypto {
+namespace ed25519 {
+namespace detail {
+
+/// Overwrites n bytes through a volatile pointer, so the compiler cannot drop the stores as
+/// dead (the object is about to go out of scope).
+inline void wipe(void* p, std::size_t n) noexcept {
+  auto* v = static_cast<volatile std::uint8_t*>(p);
+  for (std::size_t i = 0; i < n; ++i) v[i] = 0;
+}
+
+// All ones when a == b, else zero, for a, b < 2^31; no branch.
+ASSENT_ALWAYS_INLINE std::uint64_t ct_eq_mask(std::uint32_t a, std::uint32_t b) noexcept {
+  return std::uint64_t{0} - static_cast<std::uint64_t>(((a ^ b) - 1U) >> 31);
+}
+
+ASSENT_ALWAYS_INLINE void ge_cmov(ge_precomp& t, const ge_precomp& u, std::uint64_t mask) noexcept {
+  fe_cmov(t.ypx, u.ypx, mask);
+  fe_cmov(t.ymx, u.ymx, mask);
+  fe_cmov(t.xy2d, u.xy2d, mask);
+}
+
+/// base_comb[pos][|b| - 1] negated when b < 0 (the identity when b = 0), for b in [-8, 8].
+/// Reads all eight entries and keeps one with masks: neither the branch nor the memory
+/// address depends on b.
+inline ge_precomp select_base_comb(int pos, std::int8_t b) noexcept {
+  const auto ub = static_cast<std::uint32_t>(static_cast<std::int32_t>(b));
+  const std::uint32_t neg = ub >> 31;
+  const std::uint32_t babs = (ub ^ (0U - neg)) + neg;
+  ge_precomp t = ge_precomp_identity;
+  for (std::uint32_t j = 0; j < 8; ++j)
+    ge_cmov(t, base_comb[pos][j], ct_eq_mask(babs, j + 1));
+  const ge_precomp minus_t{t.ymx, t.ypx, fe_neg(t.xy2d)};  // -(x, y) = (-x, y)
+  ge_cmov(t, minus_t, std::uint64_t{0} - std::uint64_t{neg});
+  return t;
+}
+
+/// [a]B for a 32-byte little-endian scalar a with a[31] <= 127 (true for clamped secret
+/// scalars and for anything reduced mod L); constant time.
+/// a = sum e_i 16^i with e_i in [-8, 8), then
+/// [a]B = 16 sum_{i odd} e_i 256^((i-1)/2) B + sum_{i even} e_i 256^(i/2) B:
+/// 64 table additions and 4 doublings.
+inline ge_p3 scalarmult_base(const std::uint8_t a[32]) noexcept {
+  std::int8_t e[64];
+  for (int i = 0; i < 32; ++i) {
+    e[2 * i] = static_cast<std::int8_t>(a[i] & 15);
+    e[2 * i + 1] = static_cast<std::int8_t>((a[i] >> 4) & 15);
+  }
+  // Recenter each digit from [0, 16) into [-8, 8), pushing a carry up; arithmetic only.
+  std::int8_t carry = 0;
+  for (int i = 0; i < 63; ++i) {
+    e[i] = static_cast<std::int8_t>(e[i] + carry);
+    carry = static_cast<std::int8_t>((e[i] + 8) >> 4);
+    e[i] = static_cast<std::int8_t>(e[i] - carry * 16);
+  }
+  e[63] = static_cast<std::int8_t>(e[63] + carry);  // a[31] <= 127 keeps this in [0, 8]
+
+  ge_p3 h = ge_p3_identity;
+  ge_precomp t;
+  for (int i = 1; i < 64; i += 2) {
+    t = select_base_comb(i / 2, e[i]);
+    h = ge_to_p3(ge_madd(h, t));
+  }
+  ge_p1p1 r = ge_dbl(h);
+  ge_p2 s = ge_to_p2(r);
+  r = ge_dbl(s);
+  s = ge_to_p2(r);
+  r = ge_dbl(s);
+  s = ge_to_p2(r);
+  h = ge_to_p3(ge_dbl(s));
+  for (int i = 0; i < 64; i += 2) {
+    t = select_base_comb(i / 2, e[i]);
+    h = ge_to_p3(ge_madd(h, t));
+  }
+  wipe(e, sizeof e);
+  wipe(&t, sizeof t);
+  wipe(&r, sizeof r);
+  wipe(&s, sizeof s);
+  return h;
+}
+
+/// Width-w non-adjacent form of a 32-byte scalar below 2^253: naf[i] is zero or odd with
+/// |naf[i]| < 2^(w-1), sum naf[i] 2^i equals the scalar, and any w consecutive digits hold at
+/// most one non-zero. Variable time (public scalars only).
+inline void wnaf_vartime(std::int8_t naf[256], const std::uint8_t s[32], unsigned w) noexcept {
+  std::uint64_t x[5];
+  for (int i = 0; i < 4; ++i) x[i] = load_le64(s + 8 * i);
+  x[4] = 0;
+  for (int i = 0; i < 256; ++i) naf[i] = 0;
+  const std::uint64_t width = std::uint64_t{1} << w;
+  const std::uint64_t mask = width - 1;
+  std::uint64_t carry = 0;
+  unsigned pos = 0;
+  while (pos < 256) {
+    const unsigned idx = pos / 64, bit = pos % 64;
+    const std::uint64_t buf =
+        bit < 64 - w ? x[idx] >> bit : (x[idx] >> bit) | (x[idx + 1] << (64 - bit));
+    const std::uint64_t window = carry + (buf & mask);
+    if ((window & 1) == 0) {  // the digit here is 0; a pending carry stays pending
+      ++pos;
+      continue;
+    }
+    if (window < width / 2) {
+      carry = 0;
+      naf[pos] = static_cast<std::int8_t>(window);
+    } else {  // take window - 2^w now and carry 2^w into position pos + w
+      carry = 1;
+      naf[pos] = static_cast<std::int8_t>(static_cast<std::int64_t>(window) -
+                                          static_cast<std::int64_t>(width));
+    }
+    pos += w;
+  }
+}
+
+/// Width of the NAF of k applied to the run-time table of A (8 odd multiples).
+inline constexpr unsigned naf_width_a = 5;
+/// Width of the NAF of s applied to base_odd (64 precomputed odd multiples of B).
+inline constexpr unsigned naf_width_b = 8;
+
+/// The odd multiples A, 3A, ..., 15A that a width-5 NAF of k reads.
+struct odd_multiples {
+  ge_cached p[8];
+};
+
+inline odd_multiples make_odd_multiples_vartime(const ge_p3& a) noexcept {
+  odd_multiples t;
+  const ge_cached a2 = ge_to_cached(ge_to_p3(ge_dbl(a)));
+  ge_p3 cur = a;
+  t.p[0] = ge_to_cached(cur);
+  for (int i = 1; i < 8; ++i) {
+    cur = ge_to_p3(ge_add(cur, a2));
+    t.p[i] = ge_to_cached(cur);
+  }
+  return t;
+}
+
+/// [s]B - [k]A for public s, k < 2^253; variable time. One shared chain of doublings; the
+/// additions of B's multiples come from base_odd, those of A's from `a`.
+inline ge_p2 double_scalarmult_vartime(const std::uint8_t s[32], const std::uint8_t k[32],
+                                       const odd_multiples& a) noexcept {
+  std::int8_t naf_s[256], naf_k[256];
+  wnaf_vartime(naf_s, s, naf_width_b);
+  wnaf_vartime(naf_k, k, naf_width_a);
+  int i = 255;
+  while (i >= 0 && naf_s[i] == 0 && naf_k[i] == 0) --i;
+  ge_p2 r{fe_zero, fe_one, fe_one};
+  for (; i >= 0; --i) {
+    ge_p1p1 t = ge_dbl(r);
+    if (naf_s[i] > 0) {
+      t = ge_madd(ge_to_p3(t), base_odd[naf_s[i] / 2]);
+    } else if (naf_s[i] < 0) {
+      t = ge_msub(ge_to_p3(t), base_odd[-naf_s[i] / 2]);
+    }
+    if (naf_k[i] > 0) {  // -[k]A: a positive digit subtracts
+      t = ge_sub(ge_to_p3(t), a.p[naf_k[i] / 2]);
+    } else if (naf_k[i] < 0) {
+      t = ge_add(ge_to_p3(t), a.p[-naf_k[i] / 2]);
+    }
+    r = ge_to_p2(t);
+  }
+  return r;
+}
+
+}  // namespace detail
+}  // namespace ed25519
+}  // namespace crypto
+ASSENT_END_NAMESPACE
