@@ -8,3 +8,7 @@
 #include "assent/crypto/sha256.hpp"
 #include "assent/crypto/sha512.hpp"
 #include "assent/crypto/ed25519.hpp"
+#include "assent/json/strict_parse.hpp"
+#include "assent/json/access.hpp"
+#include "assent/json/jcs.hpp"
+#include "assent/json/time.hpp"
