@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "assent/config.hpp"
+#include "assent/json/access.hpp"
+#include "assent/json/strict_parse.hpp"
 
 ASSENT_BEGIN_NAMESPACE
 
@@ -25,5 +27,66 @@ struct request {
   std::optional<std::string> source_environment;  ///< for replays: where the recorded run came from
   nlohmann::json attributes = nlohmann::json::object();  ///< facts rules match on (risk_tier, ...)
 };
+
+/// A parsed request, or the JSON path and cause of the first fault. Default: a failure.
+struct request_result {
+  std::optional<request> value;  ///< present on success
+  std::string path;              ///< RFC 6901 pointer of the fault
+  std::string message;           ///< what is wrong there
+
+  [[nodiscard]] bool ok() const noexcept { return value.has_value(); }
+  /// "path: message".
+  [[nodiscard]] std::string describe() const { return (path.empty() ? std::string("(root)") : path) + ": " + message; }
+};
+
+/// Reads a request document (the shape of docs/policy-reference.md); unknown members are refused.
+[[nodiscard]] inline request_result parse_request(const nlohmann::json& doc) {
+  request_result out;
+  try {
+    json::object_reader r(doc);
+    request req;
+    req.action = r.required_string("action");
+    req.project = r.required_string("project");
+    req.environment = r.required_string("environment");
+    req.spec_hash = r.required_string("spec_hash");
+    req.initiator = r.required_string("initiator");
+    req.initiator_roles = r.optional_string_array("initiator_roles").value_or(std::vector<std::string>{});
+    req.destination = r.optional_string("destination");
+    req.source_environment = r.optional_string("source_environment");
+    if (const auto* attrs = r.optional_value("attributes")) {
+      if (!attrs->is_object()) {
+        r.fail("attributes", json::access_errc::wrong_type, "expected an object");
+      } else {
+        for (const auto& item : attrs->items()) {
+          const auto& v = item.value();
+          if (!(v.is_string() || v.is_boolean() || v.is_number()))
+            r.fail("attributes", json::access_errc::wrong_type,
+                   "attribute \"" + item.key() + "\" must be a string, boolean or number");
+        }
+        req.attributes = *attrs;
+      }
+    }
+    if (auto fault = r.finish()) {
+      out.path = fault->path;
+      out.message = std::string(json::to_string(fault->code)) + (fault->detail.empty() ? "" : ": " + fault->detail);
+      return out;
+    }
+    out.value = std::move(req);
+  } catch (const std::exception& e) {
+    out.message = e.what();
+  }
+  return out;
+}
+
+/// Parses (strictly) and reads a request document.
+[[nodiscard]] inline request_result parse_request(std::string_view text) {
+  auto parsed = json::parse_strict(text);
+  if (!parsed.ok()) {
+    request_result out;
+    out.message = "not valid JSON at byte " + std::to_string(parsed.error.offset) + ": " + parsed.error.message;
+    return out;
+  }
+  return parse_request(*parsed.value);
+}
 
 ASSENT_END_NAMESPACE
