@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "assent/config.hpp"
 #include "assent/crypto/detail/ed25519_table.hpp"
@@ -41,14 +42,53 @@ ASSENT_ALWAYS_INLINE void ge_cmov(ge_precomp& t, const ge_precomp& u, std::uint6
 /// Reads all eight entries and keeps one with masks: neither the branch nor the memory
 /// address depends on b.
 inline ge_precomp select_base_comb(int pos, std::int8_t b) noexcept {
+  static_assert(sizeof(ge_precomp) == 15 * sizeof(std::uint64_t), "ge_precomp is 15 limbs");
+  typedef std::uint64_t v2 __attribute__((vector_size(16)));  // SSE2 on x86-64, NEON on arm64
   const auto ub = static_cast<std::uint32_t>(static_cast<std::int32_t>(b));
   const std::uint32_t neg = ub >> 31;
   const std::uint32_t babs = (ub ^ (0U - neg)) + neg;
-  ge_precomp t = ge_precomp_identity;
-  for (std::uint32_t j = 0; j < 8; ++j)
-    ge_cmov(t, base_comb[pos][j], ct_eq_mask(babs, j + 1));
-  const ge_precomp minus_t{t.ymx, t.ypx, fe_neg(t.xy2d)};  // -(x, y) = (-x, y)
-  ge_cmov(t, minus_t, std::uint64_t{0} - std::uint64_t{neg});
+  // OR together every entry ANDed with its mask: at most one mask is all ones; none for
+  // b = 0, which then gives the identity (1, 1, 0). The 15 words are 7 two-word vectors and
+  // one word, spelled out so compilers keep the accumulator in registers.
+  const std::uint64_t m0 = ct_eq_mask(babs, 0);
+  v2 a0 = {1 & m0, 0}, a1 = {0, 0}, a2 = {0, 1 & m0}, a3 = {0, 0}, a4 = {0, 0}, a5 = {0, 0},
+     a6 = {0, 0};
+  std::uint64_t a7 = 0;
+  for (std::uint32_t j = 0; j < 8; ++j) {
+    const std::uint64_t m = ct_eq_mask(babs, j + 1);
+    const v2 mv = {m, m};
+    const auto* e = reinterpret_cast<const unsigned char*>(&base_comb[pos][j]);
+    v2 w;
+    std::memcpy(&w, e, 16); a0 |= w & mv;
+    std::memcpy(&w, e + 16, 16); a1 |= w & mv;
+    std::memcpy(&w, e + 32, 16); a2 |= w & mv;
+    std::memcpy(&w, e + 48, 16); a3 |= w & mv;
+    std::memcpy(&w, e + 64, 16); a4 |= w & mv;
+    std::memcpy(&w, e + 80, 16); a5 |= w & mv;
+    std::memcpy(&w, e + 96, 16); a6 |= w & mv;
+    std::uint64_t last;
+    std::memcpy(&last, e + 112, 8);
+    a7 |= last & m;
+  }
+  ge_precomp t;
+  auto* out = reinterpret_cast<unsigned char*>(&t);
+  std::memcpy(out, &a0, 16);
+  std::memcpy(out + 16, &a1, 16);
+  std::memcpy(out + 32, &a2, 16);
+  std::memcpy(out + 48, &a3, 16);
+  std::memcpy(out + 64, &a4, 16);
+  std::memcpy(out + 80, &a5, 16);
+  std::memcpy(out + 96, &a6, 16);
+  std::memcpy(out + 112, &a7, 8);
+  // -(x, y) = (-x, y): swap y + x with y - x and negate 2dxy, under the sign mask.
+  const std::uint64_t mn = std::uint64_t{0} - std::uint64_t{neg};
+  const fe minus_xy2d = fe_neg(t.xy2d);
+  for (int k = 0; k < 5; ++k) {
+    const std::uint64_t x = (t.ypx.v[k] ^ t.ymx.v[k]) & mn;
+    t.ypx.v[k] ^= x;
+    t.ymx.v[k] ^= x;
+    t.xy2d.v[k] ^= (t.xy2d.v[k] ^ minus_xy2d.v[k]) & mn;
+  }
   return t;
 }
 

@@ -6,14 +6,15 @@
 /// unless its name ends in `_vartime`.
 ///
 /// Limb bounds (the whole correctness argument of the carry-free add/sub lives here):
-///  - "tight": every limb < 2^51 + 2^13. Output of fe_mul, fe_sq, fe_carry, fe_from_bytes.
-///  - fe_mul / fe_sq accept inputs with every limb < 2^54: products are < 2^112.3 (times 19
-///    for the wrapped terms, < 2^58.3 * 2^54), five of them sum to < 2^115, and the top
-///    accumulator has no factor 19, so its carry (< 2^59.4) times 19 still fits 64 bits.
-///  - fe_add of two tight values gives limbs < 2^52.01.
-///  - fe_sub(f, g) adds 4p before subtracting, so it needs g < 2^53 - 76 per limb (tight, or
-///    the sum of two tight values) and returns limbs < f + 2^53.
-/// Callers (ge25519.hpp) keep every multiplication input below 2^54 with these rules.
+///  - "tight": every limb < 2^51 + 2^18. Output of fe_mul, fe_sq, fe_carry, fe_from_bytes.
+///  - fe_mul / fe_sq accept inputs with every limb < 1.8125 * 2^53 (~2^53.86; see
+///    fe_reduce_wide for why);
+///    the group formulas keep every input below 2^53.4.
+///  - fe_add of two tight values gives limbs < 2^52 + 2^19.
+///  - fe_sub(f, g) computes f + 2p - g: g must be tight; the result is < f + 2^52.
+///  - fe_sub_wide(f, g) computes f + 4p - g: g may be up to 2^53 - 76 (the sum of two tight
+///    values); the result is < f + 2^53.
+/// Callers (ge25519.hpp) keep every multiplication input in range with these rules.
 #pragma once
 
 #include <cstdint>
@@ -71,7 +72,7 @@ inline fe fe_from_bytes(const std::uint8_t s[32]) noexcept {
              (w3 >> 12) & fe_mask51}};
 }
 
-/// One carry pass: limbs < 2^64 in, tight out.
+/// One carry pass: limbs < 2^63 in, tight out.
 ASSENT_ALWAYS_INLINE fe fe_carry(const fe& f) noexcept {
   std::uint64_t h0 = f.v[0], h1 = f.v[1], h2 = f.v[2], h3 = f.v[3], h4 = f.v[4];
   std::uint64_t c;
@@ -112,30 +113,42 @@ ASSENT_ALWAYS_INLINE fe fe_add(const fe& f, const fe& g) noexcept {
   return fe{{f.v[0] + g.v[0], f.v[1] + g.v[1], f.v[2] + g.v[2], f.v[3] + g.v[3], f.v[4] + g.v[4]}};
 }
 
-/// f - g computed as f + 4p - g, so no limb goes negative while g < 2^53 - 76 per limb.
+/// f - g for a tight g, computed as f + 2p - g so that no limb goes negative.
 ASSENT_ALWAYS_INLINE fe fe_sub(const fe& f, const fe& g) noexcept {
+  constexpr std::uint64_t p2_0 = 2 * (fe_mask51 - 18), p2_i = 2 * fe_mask51;
+  return fe{{f.v[0] + p2_0 - g.v[0], f.v[1] + p2_i - g.v[1], f.v[2] + p2_i - g.v[2],
+             f.v[3] + p2_i - g.v[3], f.v[4] + p2_i - g.v[4]}};
+}
+
+/// f - g for g < 2^53 - 76 per limb (e.g. a sum of two tight values), as f + 4p - g.
+ASSENT_ALWAYS_INLINE fe fe_sub_wide(const fe& f, const fe& g) noexcept {
   constexpr std::uint64_t p4_0 = 4 * (fe_mask51 - 18), p4_i = 4 * fe_mask51;
   return fe{{f.v[0] + p4_0 - g.v[0], f.v[1] + p4_i - g.v[1], f.v[2] + p4_i - g.v[2],
              f.v[3] + p4_i - g.v[3], f.v[4] + p4_i - g.v[4]}};
 }
 
-/// -f (as 4p - f).
+/// -f for a tight f (as 2p - f).
 ASSENT_ALWAYS_INLINE fe fe_neg(const fe& f) noexcept { return fe_sub(fe_zero, f); }
 
 // Final carries shared by fe_mul and fe_sq: five 128-bit column sums in, tight limbs out.
+// Two rounds in which every limb carries at once (instead of one carry rippling through all
+// five limbs): the squarings of an exponentiation form a dependent chain, so latency counts.
+// Round 1: each column sum is < 77 * (1.8125 * 2^53)^2 < 2^114, so each carry is
+// < 2^63 and each new limb < 2^63 + 2^51; the top column has no factor 19 (< 2^110.1), so its
+// carry times 19 is < 2^63.4. Round 2: carries < 2^13, limbs end < 2^51 + 19 * 2^13.
 ASSENT_ALWAYS_INLINE fe fe_reduce_wide(u128 r0, u128 r1, u128 r2, u128 r3, u128 r4) noexcept {
-  r1 += static_cast<std::uint64_t>(r0 >> 51);
-  r2 += static_cast<std::uint64_t>(r1 >> 51);
-  r3 += static_cast<std::uint64_t>(r2 >> 51);
-  r4 += static_cast<std::uint64_t>(r3 >> 51);
-  std::uint64_t h0 = static_cast<std::uint64_t>(r0) & fe_mask51;
-  const std::uint64_t h1 = static_cast<std::uint64_t>(r1) & fe_mask51;
-  const std::uint64_t h2 = static_cast<std::uint64_t>(r2) & fe_mask51;
-  const std::uint64_t h3 = static_cast<std::uint64_t>(r3) & fe_mask51;
-  const std::uint64_t h4 = static_cast<std::uint64_t>(r4) & fe_mask51;
+  const auto c0 = static_cast<std::uint64_t>(r0 >> 51), c1 = static_cast<std::uint64_t>(r1 >> 51),
+             c2 = static_cast<std::uint64_t>(r2 >> 51), c3 = static_cast<std::uint64_t>(r3 >> 51),
+             c4 = static_cast<std::uint64_t>(r4 >> 51);
   // 2^255 = 19 (mod p): the carry out of the top limb re-enters the bottom one times 19.
-  h0 += static_cast<std::uint64_t>(r4 >> 51) * 19;
-  return fe{{h0 & fe_mask51, h1 + (h0 >> 51), h2, h3, h4}};
+  const std::uint64_t h0 = (static_cast<std::uint64_t>(r0) & fe_mask51) + c4 * 19;
+  const std::uint64_t h1 = (static_cast<std::uint64_t>(r1) & fe_mask51) + c0;
+  const std::uint64_t h2 = (static_cast<std::uint64_t>(r2) & fe_mask51) + c1;
+  const std::uint64_t h3 = (static_cast<std::uint64_t>(r3) & fe_mask51) + c2;
+  const std::uint64_t h4 = (static_cast<std::uint64_t>(r4) & fe_mask51) + c3;
+  return fe{{(h0 & fe_mask51) + (h4 >> 51) * 19, (h1 & fe_mask51) + (h0 >> 51),
+             (h2 & fe_mask51) + (h1 >> 51), (h3 & fe_mask51) + (h2 >> 51),
+             (h4 & fe_mask51) + (h3 >> 51)}};
 }
 
 /// f * g (schoolbook, with the limbs that overflow 2^255 folded back times 19).
