@@ -1,0 +1,201 @@
+/// @file
+/// Strict base64, base64url (RFC 4648 §4, §5) and lowercase hex. Decoders accept exactly one
+/// encoding per byte string: whitespace, stray or missing padding and non-zero trailing bits are
+/// rejected, so a signature over encoded text can never be replayed under a second spelling.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "assent/bytes.hpp"
+#include "assent/config.hpp"
+
+ASSENT_BEGIN_NAMESPACE
+
+/// The 62nd/63rd characters: `+/` (RFC 4648 §4) or `-_` (§5, URL and filename safe).
+enum class base64_alphabet : std::uint8_t { standard, url };
+
+/// Whether a decoder requires `=` padding to a multiple of four, forbids it, or takes either.
+enum class base64_padding : std::uint8_t { required, forbidden, optional };
+
+namespace detail {
+
+inline constexpr char base64_standard_chars[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+inline constexpr char base64_url_chars[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+inline constexpr char hex_chars[] = "0123456789abcdef";
+
+// Every byte that is not in the alphabet maps to 0x80, so OR-ing the entries of a whole input
+// and testing bit 7 once at the end finds any invalid character without a branch per group.
+inline constexpr std::uint8_t invalid_char = 0x80;
+
+constexpr std::array<std::uint8_t, 256> make_decode_table(const char* alphabet,
+                                                          std::size_t size) noexcept {
+  std::array<std::uint8_t, 256> table{};
+  for (auto& entry : table) entry = invalid_char;
+  for (std::size_t i = 0; i < size; ++i) {
+    table[static_cast<unsigned char>(alphabet[i])] = static_cast<std::uint8_t>(i);
+  }
+  return table;
+}
+
+alignas(64) inline constexpr std::array<std::uint8_t, 256> base64_standard_table =
+    make_decode_table(base64_standard_chars, 64);
+alignas(64) inline constexpr std::array<std::uint8_t, 256> base64_url_table =
+    make_decode_table(base64_url_chars, 64);
+// Lowercase only: accepting 'A'-'F' too would give every byte string two spellings.
+alignas(64) inline constexpr std::array<std::uint8_t, 256> hex_table =
+    make_decode_table(hex_chars, 16);
+
+inline std::string base64_encode_with(byte_view data, const char* chars, bool pad) {
+  const std::size_t n = data.size();
+  const std::size_t full = n / 3;
+  const std::size_t rest = n % 3;
+  const std::size_t tail_chars = rest == 0 ? 0 : (pad ? 4 : rest + 1);
+  std::string out(full * 4 + tail_chars, '\0');
+  const std::uint8_t* in = data.data();
+  char* o = out.data();
+  for (std::size_t i = 0; i < full; ++i, in += 3, o += 4) {
+    const std::uint32_t v = (std::uint32_t{in[0]} << 16) | (std::uint32_t{in[1]} << 8) | in[2];
+    o[0] = chars[v >> 18];
+    o[1] = chars[(v >> 12) & 63];
+    o[2] = chars[(v >> 6) & 63];
+    o[3] = chars[v & 63];
+  }
+  if (rest != 0) {
+    const std::uint32_t v = (std::uint32_t{in[0]} << 16) | (rest == 2 ? std::uint32_t{in[1]} << 8 : 0U);
+    o[0] = chars[v >> 18];
+    o[1] = chars[(v >> 12) & 63];
+    if (rest == 2) o[2] = chars[(v >> 6) & 63];
+    if (pad) {
+      if (rest == 1) o[2] = '=';
+      o[3] = '=';
+    }
+  }
+  return out;
+}
+
+inline std::optional<bytes> base64_decode_with(std::string_view text,
+                                               const std::array<std::uint8_t, 256>& table,
+                                               base64_padding padding) {
+  std::size_t len = text.size();
+  // Padding (§3.2) is two '=' after one final byte, one '=' after two, and only ever at the end
+  // of a multiple of four characters. Any other '=' is left in place and rejected as invalid.
+  const bool padded = len != 0 && len % 4 == 0 && text[len - 1] == '=';
+  if (padded) {
+    if (padding == base64_padding::forbidden) return std::nullopt;
+    len -= text[len - 2] == '=' ? 2 : 1;
+  } else if (padding == base64_padding::required && len % 4 != 0) {
+    return std::nullopt;
+  }
+  const std::size_t full = len / 4;
+  const std::size_t tail = len % 4;
+  if (tail == 1) return std::nullopt;  // one character carries 6 bits: not even one byte
+  bytes out(full * 3 + (tail == 0 ? 0 : tail - 1));
+
+  const auto* in = reinterpret_cast<const unsigned char*>(text.data());
+  std::uint8_t* o = out.data();
+  std::uint32_t bad = 0;
+  for (std::size_t i = 0; i < full; ++i, in += 4, o += 3) {
+    const std::uint32_t a = table[in[0]], b = table[in[1]], c = table[in[2]], d = table[in[3]];
+    bad |= a | b | c | d;
+    const std::uint32_t v = (a << 18) | (b << 12) | (c << 6) | d;
+    o[0] = static_cast<std::uint8_t>(v >> 16);
+    o[1] = static_cast<std::uint8_t>(v >> 8);
+    o[2] = static_cast<std::uint8_t>(v);
+  }
+  if (tail != 0) {
+    const std::uint32_t a = table[in[0]], b = table[in[1]];
+    const std::uint32_t c = tail == 3 ? table[in[2]] : 0U;
+    bad |= a | b | c;
+    // §3.5: the bits below the last whole byte must be zero, or "Zh" and "Zg" would both
+    // decode to "f".
+    const std::uint32_t v = (a << 18) | (b << 12) | (c << 6);
+    bad |= (tail == 2 ? (v & 0xFFFF) : (v & 0xFF)) != 0 ? invalid_char : 0U;
+    o[0] = static_cast<std::uint8_t>(v >> 16);
+    if (tail == 3) o[1] = static_cast<std::uint8_t>(v >> 8);
+  }
+  if ((bad & invalid_char) != 0) return std::nullopt;
+  return out;
+}
+
+// Decodes exactly out_size bytes from 2 * out_size hex characters; false on any invalid one.
+inline bool hex_decode_into(std::string_view text, std::uint8_t* out,
+                            std::size_t out_size) noexcept {
+  const auto* in = reinterpret_cast<const unsigned char*>(text.data());
+  std::uint32_t bad = 0;
+  for (std::size_t i = 0; i < out_size; ++i) {
+    const std::uint32_t hi = hex_table[in[2 * i]], lo = hex_table[in[2 * i + 1]];
+    bad |= hi | lo;
+    out[i] = static_cast<std::uint8_t>((hi << 4) | lo);
+  }
+  return (bad & invalid_char) == 0;
+}
+
+}  // namespace detail
+
+/// Base64 with the standard alphabet and `=` padding (RFC 4648 §4).
+[[nodiscard]] inline std::string base64_encode(byte_view data) {
+  return detail::base64_encode_with(data, detail::base64_standard_chars, true);
+}
+
+/// Base64url without padding (RFC 4648 §5), as JOSE and DSSE producers write it.
+[[nodiscard]] inline std::string base64url_encode(byte_view data) {
+  return detail::base64_encode_with(data, detail::base64_url_chars, false);
+}
+
+/// Decodes with a chosen alphabet and padding rule; nullopt on any deviation from the one
+/// canonical encoding (invalid character, whitespace, bad padding, impossible length,
+/// non-zero trailing bits).
+[[nodiscard]] inline std::optional<bytes> base64_decode(std::string_view text,
+                                                        base64_alphabet alphabet,
+                                                        base64_padding padding) {
+  return detail::base64_decode_with(
+      text,
+      alphabet == base64_alphabet::standard ? detail::base64_standard_table
+                                            : detail::base64_url_table,
+      padding);
+}
+
+/// Decodes standard base64 with padding required.
+[[nodiscard]] inline std::optional<bytes> base64_decode(std::string_view text) {
+  return base64_decode(text, base64_alphabet::standard, base64_padding::required);
+}
+
+/// Decodes base64url with padding forbidden.
+[[nodiscard]] inline std::optional<bytes> base64url_decode(std::string_view text) {
+  return base64_decode(text, base64_alphabet::url, base64_padding::forbidden);
+}
+
+/// Lowercase hex.
+[[nodiscard]] inline std::string hex_encode(byte_view data) {
+  std::string out(data.size() * 2, '\0');
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    out[2 * i] = detail::hex_chars[data[i] >> 4];
+    out[2 * i + 1] = detail::hex_chars[data[i] & 15];
+  }
+  return out;
+}
+
+/// Decodes lowercase hex; nullopt on odd length, uppercase or any other character.
+[[nodiscard]] inline std::optional<bytes> hex_decode(std::string_view text) {
+  if (text.size() % 2 != 0) return std::nullopt;
+  bytes out(text.size() / 2);
+  if (!detail::hex_decode_into(text, out.data(), out.size())) return std::nullopt;
+  return out;
+}
+
+/// Decodes exactly N bytes of lowercase hex (2N characters); nullopt otherwise.
+template <std::size_t N>
+[[nodiscard]] std::optional<std::array<std::uint8_t, N>> hex_decode_fixed(std::string_view text) {
+  std::array<std::uint8_t, N> out{};
+  if (text.size() != 2 * N || !detail::hex_decode_into(text, out.data(), N)) return std::nullopt;
+  return out;
+}
+
+ASSENT_END_NAMESPACE
