@@ -17,6 +17,9 @@
 #include "assent/crypto/ed25519.hpp"
 #include "catch.hpp"
 #include "test_util.hpp"
+#if ASSENT_CATCH_MAJOR == 3
+#include <catch2/catch_message.hpp>  // INFO and WARN
+#endif
 
 namespace assent_test {
 
