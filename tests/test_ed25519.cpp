@@ -226,6 +226,12 @@ TEST_CASE("ed25519 reproduces all 1024 lines of sign.input", "[ed25519][sign-inp
     REQUIRE(std::equal(sk.begin() + 32, sk.end(), pk.begin()));
     REQUIRE(ed::sign(msg, key) == expected);
     REQUIRE(ed::verify_detailed(expected, msg, pk) == ed::verify_result::valid);
+    const auto vk = ed::verifying_key::from_bytes(pk);
+    REQUIRE(vk.has_value());
+    REQUIRE(vk->verify_detailed(expected, msg) == ed::verify_result::valid);
+    ed::signature tampered = expected;
+    tampered[count % 32] ^= 0x01;  // R changed: never valid
+    REQUIRE(vk->verify_detailed(tampered, msg) == ed::verify_detailed(tampered, msg, pk));
     ++count;
   }
   CHECK(count == 1024);

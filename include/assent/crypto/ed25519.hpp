@@ -118,22 +118,24 @@ inline bool is_small_order_encoding_vartime(const std::uint8_t s[32]) noexcept {
 
 /// The checks of a public key shared by verify and verifying_key (RFC 8032 §5.1.7 step 1
 /// decodes A; the canonical and small-order rules are the strict additions). On success
-/// `out` holds the odd multiples of A that verification reads.
-inline verify_result decode_public_key_vartime(odd_multiples& out,
-                                               const std::uint8_t pk[32]) noexcept {
+/// `out` holds the decoded point.
+inline verify_result decode_public_key_vartime(ge_p3& out, const std::uint8_t pk[32]) noexcept {
   if (!encoding_is_canonical_vartime(pk)) return verify_result::non_canonical_a;
   if (is_small_order_encoding_vartime(pk)) return verify_result::small_order_a;
-  ge_p3 a;
-  if (ge_from_bytes_vartime(a, pk) != decode_error::none) return verify_result::invalid_point_a;
-  out = make_odd_multiples_vartime(a);
+  if (ge_from_bytes_vartime(out, pk) != decode_error::none) return verify_result::invalid_point_a;
   return verify_result::valid;
 }
 
+/// What a verifying_key keeps: 32 odd multiples, affine (3.75 KiB; about 10 fewer additions
+/// per verification, each one multiplication cheaper).
+using cached_multiples = odd_multiples_affine<32>;
+
 /// RFC 8032 §5.1.7 with the public key already decoded. Checks in this order (fixed, and
 /// the same as libsodium's): S, R, then the equation.
+template <class OddMultiplesOfA>
 inline verify_result verify_decoded_vartime(const signature& sig, byte_view message,
                                             const public_key& pk,
-                                            const odd_multiples& a) noexcept {
+                                            const OddMultiplesOfA& a) noexcept {
   const std::uint8_t* r = sig.data();
   const std::uint8_t* s = sig.data() + 32;
   // §5.1.7 step 1: "If ... S is not in the range 0 <= s < L, the signature is invalid"
@@ -251,7 +253,7 @@ class secret_key {
 /// Strict verification with the reason for a refusal (see the file comment for the rules).
 [[nodiscard]] inline verify_result verify_detailed(const signature& sig, byte_view message,
                                                    const public_key& pk) noexcept {
-  detail::odd_multiples a;
+  detail::ge_p3 a;
   const verify_result key_check = detail::decode_public_key_vartime(a, pk.data());
   if (key_check != verify_result::valid) {
     // Keep libsodium's order of checks: S and R are looked at before A.
@@ -260,7 +262,10 @@ class secret_key {
     if (detail::is_small_order_encoding_vartime(sig.data())) return verify_result::small_order_r;
     return key_check;
   }
-  return detail::verify_decoded_vartime(sig, message, pk, a);
+  // One-shot: 8 odd multiples of A in projective form (building more, or normalising them,
+  // would cost more than it saves in a single verification).
+  return detail::verify_decoded_vartime(sig, message, pk,
+                                        detail::make_odd_multiples_vartime<8>(a));
 }
 
 /// Strict verification: true only for verify_result::valid.
@@ -283,20 +288,23 @@ class secret_key {
 /// Whether pk is a canonical encoding of a point on the curve that is not of small order
 /// (the conditions verify puts on A).
 [[nodiscard]] inline bool is_valid_public_key(const public_key& pk) noexcept {
-  detail::odd_multiples a;
+  detail::ge_p3 a;
   return detail::decode_public_key_vartime(a, pk.data()) == verify_result::valid;
 }
 
 /// A public key decoded once (decompression costs a field exponentiation) for repeated
-/// verification; holds the precomputed odd multiples of A. Immutable, safe to share.
+/// verification; holds 32 precomputed odd multiples of A (3.75 KiB), so it verifies faster
+/// than the one-shot verify. Immutable, safe to share between threads.
 class verifying_key {
  public:
   /// The decoded key, or nullopt unless is_valid_public_key(pk).
   [[nodiscard]] static std::optional<verifying_key> from_bytes(const public_key& pk) noexcept {
-    verifying_key vk;
-    if (detail::decode_public_key_vartime(vk.multiples_, pk.data()) != verify_result::valid)
+    detail::ge_p3 a;
+    if (detail::decode_public_key_vartime(a, pk.data()) != verify_result::valid)
       return std::nullopt;
+    verifying_key vk;
     vk.bytes_ = pk;
+    vk.multiples_ = detail::make_odd_multiples_affine_vartime<32>(a);
     return vk;
   }
 
@@ -316,7 +324,7 @@ class verifying_key {
  private:
   verifying_key() noexcept = default;
   public_key bytes_{};
-  detail::odd_multiples multiples_{};
+  detail::cached_multiples multiples_{};
 };
 
 }  // namespace ed25519

@@ -169,35 +169,86 @@ inline void wnaf_vartime(std::int8_t naf[256], const std::uint8_t s[32], unsigne
   }
 }
 
-/// Width of the NAF of k applied to the run-time table of A (8 odd multiples).
-inline constexpr unsigned naf_width_a = 5;
 /// Width of the NAF of s applied to base_odd (64 precomputed odd multiples of B).
 inline constexpr unsigned naf_width_b = 8;
 
-/// The odd multiples A, 3A, ..., 15A that a width-5 NAF of k reads.
+/// The odd multiples A, 3A, ..., (2N - 1)A that a width-w NAF of k reads (N = 2^(w-2)), in
+/// projective Niels form: built per verification (one-shot verify, w = 5, 8 points).
+template <std::size_t N>
 struct odd_multiples {
-  ge_cached p[8];
+  static constexpr unsigned naf_width = N == 8 ? 5 : N == 16 ? 6 : N == 32 ? 7 : 0;
+  static_assert(naf_width != 0, "8, 16 or 32 odd multiples");
+  ge_cached p[N];
 };
 
-inline odd_multiples make_odd_multiples_vartime(const ge_p3& a) noexcept {
-  odd_multiples t;
+/// The same in affine Niels form (one multiplication fewer per addition): built once per key
+/// (verifying_key, w = 7, 32 points), normalised with a single inversion.
+template <std::size_t N>
+struct odd_multiples_affine {
+  static constexpr unsigned naf_width = odd_multiples<N>::naf_width;
+  ge_precomp p[N];
+};
+
+// A, 3A, 5A, ... as extended points.
+template <std::size_t N>
+inline void odd_multiples_p3_vartime(ge_p3 (&out)[N], const ge_p3& a) noexcept {
   const ge_cached a2 = ge_to_cached(ge_to_p3(ge_dbl(a)));
-  ge_p3 cur = a;
-  t.p[0] = ge_to_cached(cur);
-  for (int i = 1; i < 8; ++i) {
-    cur = ge_to_p3(ge_add(cur, a2));
-    t.p[i] = ge_to_cached(cur);
+  out[0] = a;
+  for (std::size_t i = 1; i < N; ++i) out[i] = ge_to_p3(ge_add(out[i - 1], a2));
+}
+
+template <std::size_t N>
+inline odd_multiples<N> make_odd_multiples_vartime(const ge_p3& a) noexcept {
+  ge_p3 pts[N];
+  odd_multiples_p3_vartime(pts, a);
+  odd_multiples<N> t;
+  for (std::size_t i = 0; i < N; ++i) t.p[i] = ge_to_cached(pts[i]);
+  return t;
+}
+
+template <std::size_t N>
+inline odd_multiples_affine<N> make_odd_multiples_affine_vartime(const ge_p3& a) noexcept {
+  ge_p3 pts[N];
+  odd_multiples_p3_vartime(pts, a);
+  // Montgomery's simultaneous inversion: prefix products, one inversion, then unwind.
+  fe prefix[N];
+  prefix[0] = pts[0].Z;
+  for (std::size_t i = 1; i < N; ++i) prefix[i] = fe_mul(prefix[i - 1], pts[i].Z);
+  fe inv = fe_invert(prefix[N - 1]);  // 1 / (Z_0 ... Z_{N-1}); no Z is 0 on this curve
+  odd_multiples_affine<N> t;
+  for (std::size_t i = N; i-- > 0;) {
+    const fe zinv = i == 0 ? inv : fe_mul(inv, prefix[i - 1]);
+    if (i != 0) inv = fe_mul(inv, pts[i].Z);
+    const fe x = fe_mul(pts[i].X, zinv);
+    const fe y = fe_mul(pts[i].Y, zinv);
+    t.p[i] = ge_precomp{fe_carry(fe_add(y, x)), fe_carry(fe_sub(y, x)),
+                        fe_mul(fe_mul(x, y), fe_d2)};
   }
   return t;
 }
 
+// Adding or subtracting a table entry, whichever form the table holds.
+ASSENT_ALWAYS_INLINE ge_p1p1 ge_add_entry(const ge_p3& p, const ge_cached& q) noexcept {
+  return ge_add(p, q);
+}
+ASSENT_ALWAYS_INLINE ge_p1p1 ge_add_entry(const ge_p3& p, const ge_precomp& q) noexcept {
+  return ge_madd(p, q);
+}
+ASSENT_ALWAYS_INLINE ge_p1p1 ge_sub_entry(const ge_p3& p, const ge_cached& q) noexcept {
+  return ge_sub(p, q);
+}
+ASSENT_ALWAYS_INLINE ge_p1p1 ge_sub_entry(const ge_p3& p, const ge_precomp& q) noexcept {
+  return ge_msub(p, q);
+}
+
 /// [s]B - [k]A for public s, k < 2^253; variable time. One shared chain of doublings; the
-/// additions of B's multiples come from base_odd, those of A's from `a`.
+/// additions of B's multiples come from base_odd, those of A's from the table `a`.
+template <class OddMultiplesOfA>
 inline ge_p2 double_scalarmult_vartime(const std::uint8_t s[32], const std::uint8_t k[32],
-                                       const odd_multiples& a) noexcept {
+                                       const OddMultiplesOfA& a) noexcept {
   std::int8_t naf_s[256], naf_k[256];
   wnaf_vartime(naf_s, s, naf_width_b);
-  wnaf_vartime(naf_k, k, naf_width_a);
+  wnaf_vartime(naf_k, k, OddMultiplesOfA::naf_width);
   int i = 255;
   while (i >= 0 && naf_s[i] == 0 && naf_k[i] == 0) --i;
   ge_p2 r{fe_zero, fe_one, fe_one};
@@ -209,9 +260,9 @@ inline ge_p2 double_scalarmult_vartime(const std::uint8_t s[32], const std::uint
       t = ge_msub(ge_to_p3(t), base_odd[-naf_s[i] / 2]);
     }
     if (naf_k[i] > 0) {  // -[k]A: a positive digit subtracts
-      t = ge_sub(ge_to_p3(t), a.p[naf_k[i] / 2]);
+      t = ge_sub_entry(ge_to_p3(t), a.p[naf_k[i] / 2]);
     } else if (naf_k[i] < 0) {
-      t = ge_add(ge_to_p3(t), a.p[-naf_k[i] / 2]);
+      t = ge_add_entry(ge_to_p3(t), a.p[-naf_k[i] / 2]);
     }
     r = ge_to_p2(t);
   }
