@@ -1,0 +1,126 @@
+// assent hash and assent policy check: what to approve (a spec hash) and what decides (a policy).
+#pragma once
+
+#include <cstddef>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <assent/json/strict_parse.hpp>
+#include <assent/policy/load.hpp>
+#include <assent/spec_hash.hpp>
+
+#include "common.hpp"
+
+namespace assent_cli {
+
+inline constexpr const char* hash_help =
+    R"(Usage: assent hash [--raw | --json] FILE
+
+Prints the spec hash of FILE ("-": stdin) as sha256:<64 hex>, the value approvals and requests
+carry in "spec_hash". A JSON document is hashed over its RFC 8785 canonical form, so
+reformatting or reordering members does not change the hash; anything else is hashed as raw
+bytes. A JSON text that readers could read differently (duplicate member names, a byte-order
+mark, a number beyond double range, invalid UTF-8) gets no hash: fix it, or hash its bytes
+with --raw.
+
+Options:
+  --raw        hash the bytes as they are, JSON or not
+  --json       the file must be JSON: refuse it (exit 2) instead of hashing its raw bytes
+  -h, --help   this text
+
+Exit status: 0 hash printed, 2 usage error, unreadable file, or no hash for this input.
+)";
+
+inline constexpr const char* policy_check_help =
+    R"(Usage: assent policy check POLICY
+
+Loads a policy document ("-": stdin) with every check the verifier's loader applies and prints
+{"valid": true, "id": ID, "hash": "sha256:<hex>", "version": N}. The hash is over the policy's
+RFC 8785 canonical form; every decision and audit record names it. On a fault prints
+{"valid": false, "path": JSON_POINTER, "message": TEXT} and one line on stderr naming the file
+and the JSON path.
+
+Options:
+  -h, --help   this text
+
+Exit status: 0 valid, 1 not a valid policy, 2 usage error or unreadable file.
+)";
+
+inline constexpr const char* policy_help =
+    R"(Usage: assent policy check POLICY
+
+Subcommands:
+  check   validate a policy document and print its id and hash
+)";
+
+/// Largest file assent hash reads.
+inline constexpr std::size_t hash_input_limit = std::size_t{256} << 20;
+
+/// assent hash (see hash_help).
+inline int cmd_hash(context& ctx, const std::vector<std::string>& args) {
+  const arguments a = parse_arguments(args, {{"raw", false, false}, {"json", false, false}});
+  if (a.help) {
+    ctx.out << hash_help;
+    return exit_ok;
+  }
+  a.operands(1, 1, "FILE to hash");
+  if (a.has("raw") && a.has("json")) fail("--raw and --json exclude each other");
+  const std::string& path = a.positional[0];
+  const std::string text = read_whole(ctx, path, hash_input_limit, "file");
+  if (a.has("raw")) {
+    ctx.out << assent::spec_hash_of_bytes(text) << '\n';
+    return exit_ok;
+  }
+  if (a.has("json")) {
+    assent::json::parse_limits limits;
+    limits.max_bytes = hash_input_limit;
+    limits.max_depth = std::numeric_limits<std::size_t>::max();
+    limits.max_string_bytes = hash_input_limit;
+    limits.max_object_members = hash_input_limit;
+    limits.max_array_elements = hash_input_limit;
+    const auto parsed = assent::json::parse_strict(text, limits);
+    if (!parsed.ok()) {
+      fail("file " + quote(path) + " is not JSON assent reads: " + std::string(to_string(parsed.error.code)) +
+           " at byte " + std::to_string(parsed.error.offset) + ": " + parsed.error.message);
+    }
+  }
+  const auto hash = assent::spec_hash_of_document(text);
+  if (!hash) {
+    fail("file " + quote(path) +
+         " is JSON that readers could read differently (duplicate member, byte-order mark, number out of range "
+         "or invalid UTF-8): no hash; fix it or use --raw");
+  }
+  ctx.out << *hash << '\n';
+  return exit_ok;
+}
+
+/// assent policy check (see policy_check_help).
+inline int cmd_policy_check(context& ctx, const std::vector<std::string>& args) {
+  const arguments a = parse_arguments(args, {{"pretty", false, false}});
+  if (a.help) {
+    ctx.out << policy_check_help;
+    return exit_ok;
+  }
+  a.operands(1, 1, "POLICY file");
+  const std::string& path = a.positional[0];
+  const file_text t = read_input(ctx, path, json_input_limit, "policy file");
+  assent::policy_result r;
+  if (t.truncated) {
+    r.error = {"", "larger than " + std::to_string(json_input_limit) + " bytes"};
+  } else {
+    r = assent::load_policy(std::string_view(t.text));
+  }
+  if (!r.ok()) {
+    print_json(ctx, {{"valid", false}, {"path", r.error.path}, {"message", r.error.message}}, a.has("pretty"));
+    fail("policy file " + quote(path) + ": " + r.describe(), exit_negative);
+  }
+  print_json(ctx, {{"valid", true}, {"id", r.value->id()}, {"hash", r.value->hash()}, {"version", r.value->version()}},
+             a.has("pretty"));
+  return exit_ok;
+}
+
+}  // namespace assent_cli

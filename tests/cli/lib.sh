@@ -1,0 +1,68 @@
+# Shared helpers of the CLI test scripts (sourced; plain bash, grep and coreutils only).
+#
+# Each script is run as `bash SCRIPT /path/to/assent`. It gets:
+#   $ASSENT     the binary under test
+#   $FIXTURES   tests/cli/fixtures
+#   $T          a fresh temporary directory (removed on exit), also the working directory
+#   run CODE CMD...        runs CMD, stdout to $T/out, stderr to $T/err; fails unless it exits CODE
+#   out_has TEXT / out_lacks TEXT / err_has TEXT   fixed-string checks on the last run
+#   err_one_line           the last run wrote exactly one line on stderr
+#   check NAME             prints "ok NAME" (a named step, for the CTest log)
+#   die MESSAGE            fails the script
+#   field NAME FILE        the value of a top-level string member of a compact JSON file
+#   payload FILE           the decoded payload of a DSSE envelope file
+set -euo pipefail
+
+ASSENT=${1:?usage: bash SCRIPT /path/to/assent}
+case "$ASSENT" in /*) ;; *) ASSENT="$PWD/$ASSENT" ;; esac
+FIXTURES="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/fixtures"
+T="$(mktemp -d "${TMPDIR:-/tmp}/assent-cli-test.XXXXXX")"
+trap 'rm -rf "$T"' EXIT
+cd "$T"
+
+die() {
+  echo "FAIL: $*" >&2
+  if [ -f "$T/out" ]; then echo "--- stdout of the last command:" >&2; head -c 4000 "$T/out" >&2; echo >&2; fi
+  if [ -f "$T/err" ]; then echo "--- stderr of the last command:" >&2; head -c 4000 "$T/err" >&2; fi
+  exit 1
+}
+
+check() { echo "ok $*"; }
+
+run() {
+  local want=$1
+  shift
+  local got=0
+  "$@" >"$T/out" 2>"$T/err" || got=$?
+  [ "$got" -eq "$want" ] || die "exit status $got, expected $want: $*"
+}
+
+out_has() { grep -qF -- "$1" "$T/out" || die "stdout lacks: $1"; }
+out_lacks() { ! grep -qF -- "$1" "$T/out" || die "stdout should not contain: $1"; }
+err_has() { grep -qF -- "$1" "$T/err" || die "stderr lacks: $1"; }
+err_one_line() {
+  local n
+  n=$(wc -l <"$T/err")
+  [ "$n" -eq 1 ] || die "stderr has $n lines, expected exactly one"
+}
+
+field() { grep -o "\"$1\":\"[^\"]*\"" "$2" | head -n 1 | sed "s/^\"$1\":\"//; s/\"\$//"; }
+
+payload() { field payload "$1" | base64 -d; }
+
+# Keys of a small organisation: alice and bob (admins), carol (owner, break-glass), dave (a
+# developer, the initiator), all in keys.json.
+make_org() {
+  "$ASSENT" keygen --kid alice-1 --principal alice --roles admin,security_owner --out alice.jwk >alice.pub
+  "$ASSENT" keygen --kid bob-1 --principal bob --roles admin --out bob.jwk >bob.pub
+  "$ASSENT" keygen --kid carol-1 --principal carol --roles owner --out carol.jwk >carol.pub
+  printf '{"keys":[%s,%s,%s]}\n' "$(cat alice.pub)" "$(cat bob.pub)" "$(cat carol.pub)" >keys.json
+  SPEC_HASH=$("$ASSENT" hash "$FIXTURES/spec.json")
+  request prod >request.json
+}
+
+# A request to deploy the spec to environment $1 (initiator dave), extra members in $2.
+request() {
+  printf '{"action":"deploy","project":"payments","environment":"%s","spec_hash":"%s","initiator":"dave"%s}\n' \
+    "$1" "$SPEC_HASH" "${2:-}"
+}

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# assent hash and assent policy check. Expected hashes come from coreutils' sha256sum over the
+# RFC 8785 form written out by hand, never from assent itself.
+source "$(dirname "$0")/lib.sh"
+
+sha() { printf 'sha256:%s\n' "$(sha256sum | cut -d' ' -f1)"; }
+
+# JSON: hashed over its canonical form (members sorted, no whitespace, RFC 8785 numbers).
+printf '{\n  "version": 1.50,\n  "name": "pay",\n  "steps": [ {"z": true, "a": null}, 1e2 ]\n}\n' >spec.json
+printf '{"steps":[{"a":null,"z":true},1e2],"name":"pay","version":1.5}' >spec-reordered.json
+want=$(printf '{"name":"pay","steps":[{"a":null,"z":true},100],"version":1.5}' | sha)
+run 0 "$ASSENT" hash spec.json
+[ "$(cat out)" = "$want" ] || die "hash of JSON is $(cat out), sha256sum of its JCS form is $want"
+run 0 "$ASSENT" hash spec-reordered.json
+[ "$(cat out)" = "$want" ] || die "reformatting changed the hash"
+run 0 "$ASSENT" hash --json - <spec.json
+[ "$(cat out)" = "$want" ] || die "hash of stdin differs"
+# Non-ASCII member names sort by UTF-16 code units (RFC 8785 section 3.2.3).
+printf '{"\xc3\xa9":1,"z":2,"\xf0\x9f\x98\x80":3,"\xef\xac\x81":4}' >unicode.json
+want_u=$(printf '{"z":2,"\xc3\xa9":1,"\xf0\x9f\x98\x80":3,"\xef\xac\x81":4}' | sha)
+run 0 "$ASSENT" hash unicode.json
+[ "$(cat out)" = "$want_u" ] || die "non-ASCII member order: $(cat out) vs $want_u"
+check "hash of JSON is the SHA-256 of its RFC 8785 form"
+
+# Raw bytes: --raw, and anything that is not JSON.
+run 0 "$ASSENT" hash --raw spec.json
+[ "$(cat out)" = "$(sha <spec.json)" ] || die "--raw is not sha256sum of the file"
+printf 'steps:\n  - build\n' >spec.yaml
+run 0 "$ASSENT" hash spec.yaml
+[ "$(cat out)" = "$(sha <spec.yaml)" ] || die "a non-JSON file is not hashed as raw bytes"
+: >empty
+run 0 "$ASSENT" hash empty
+[ "$(cat out)" = "$(sha <empty)" ] || die "the empty file"
+check "hash of non-JSON and with --raw is sha256sum of the bytes"
+
+# No hash for JSON that readers could read differently; --raw still hashes it.
+printf '{"a":1,"a":2}' >dup.json
+run 2 "$ASSENT" hash dup.json
+err_has 'could read differently'
+err_one_line
+[ ! -s out ] || die "a hash was printed for ambiguous JSON"
+run 0 "$ASSENT" hash --raw dup.json
+[ "$(cat out)" = "$(sha <dup.json)" ] || die "--raw of ambiguous JSON"
+run 2 "$ASSENT" hash --json spec.yaml
+err_has 'is not JSON assent reads'
+run 2 "$ASSENT" hash nosuch
+err_has '"nosuch": cannot open'
+err_one_line
+run 2 "$ASSENT" hash --raw --json spec.json
+err_has 'exclude each other'
+run 2 "$ASSENT" hash
+err_has 'missing FILE'
+check "hash refuses ambiguous JSON, non-JSON under --json, unreadable files (exit 2)"
+
+# policy check: valid policy, id and the hash of its canonical form (as assent hash computes it).
+run 0 "$ASSENT" policy check "$FIXTURES/policy.json"
+out_has '"valid":true'
+out_has '"id":"cli-test-policy"'
+out_has '"version":1'
+out_has "\"hash\":\"$("$ASSENT" hash "$FIXTURES/policy.json")\""
+run 0 "$ASSENT" policy check - <"$FIXTURES/policy.json"
+out_has '"id":"cli-test-policy"'
+check "policy check prints a valid policy's id and hash"
+
+# Invalid policies: exit 1, JSON on stdout, one line naming file and path on stderr.
+run 1 "$ASSENT" policy check "$FIXTURES/policy_bad_threshold.json"
+out_has '"valid":false'
+out_has '"path":"/environments/prod/actions/deploy/threshold"'
+err_has 'policy_bad_threshold.json'
+err_has '/environments/prod/actions/deploy/threshold: out_of_range'
+err_one_line
+sed 's/"min_approver_role": "admin"/"min_approver_role": "emperor"/' "$FIXTURES/policy.json" >emperor.json
+run 1 "$ASSENT" policy check emperor.json
+err_has '/environments/prod/actions/deploy/min_approver_role: invalid_value: unknown role "emperor"'
+sed 's/"rules"/"rulez"/' "$FIXTURES/policy.json" >typo.json
+run 1 "$ASSENT" policy check typo.json
+out_has '"path":"/environments/prod/rulez"'
+printf '{"version": 1,' >truncated.json
+run 1 "$ASSENT" policy check truncated.json
+err_has 'not valid JSON'
+check "policy check reports an invalid policy with its JSON path (exit 1)"
+
+run 2 "$ASSENT" policy check nosuch.json
+err_has '"nosuch.json": cannot open'
+err_one_line
+run 2 "$ASSENT" policy check
+err_has 'missing POLICY'
+run 2 "$ASSENT" policy
+err_has 'Usage: assent policy check'
+run 2 "$ASSENT" policy frobnicate x.json
+err_has 'unknown command "policy frobnicate"'
+check "policy check: unreadable file and usage errors exit 2"
+
+run 0 "$ASSENT" hash --help
+out_has 'Usage: assent hash'
+run 0 "$ASSENT" policy check --help
+out_has 'Usage: assent policy check'
+check "hash and policy check --help"
