@@ -1,0 +1,435 @@
+/// @file
+/// The verifier: turns a request and its approval credentials into a
+/// decision, and records it.
+///
+/// The order of checks is fixed and documented (docs/policy-reference.md):
+///   1. the request itself (malformed_request, too_many_credentials);
+///   2. overrides and posture (policy::resolve);
+///   3. each credential: envelope, key, signature, then — only once the
+///      signature verifies — the claims and their bindings;
+///   4. the combination: distinct approvers, threshold, duties, break-glass;
+///   5. the audit record: if it cannot be written, the decision is a deny.
+/// One clock reading per decision. Nothing here throws on bad input.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "assent/audit/event.hpp"
+#include "assent/audit/sink.hpp"
+#include "assent/clock.hpp"
+#include "assent/config.hpp"
+#include "assent/credential/claims.hpp"
+#include "assent/crypto/sha256.hpp"
+#include "assent/decision.hpp"
+#include "assent/envelope.hpp"
+#include "assent/keys/key_store.hpp"
+#include "assent/policy/policy.hpp"
+#include "assent/reason.hpp"
+#include "assent/request.hpp"
+#include "assent/spec_hash.hpp"
+#include "assent/verifier/duty_matching.hpp"
+#include "assent/verifier/metrics.hpp"
+#include "assent/verifier/requirements.hpp"
+#include "assent/verifier/signature_cache.hpp"
+
+ASSENT_BEGIN_NAMESPACE
+
+/// Settings of a verifier, fixed when it is built.
+struct verifier_options {
+  std::size_t max_credentials = 64;          ///< more in one decision: too_many_credentials
+  dsse::envelope_limits envelope_limits{};   ///< size limits of each envelope
+  std::size_t signature_cache_capacity = 0;  ///< 0: no cache of verified signatures
+};
+
+/// Decides requests against a policy, trusted keys and an audit sink.
+///
+/// Immutable once built and safe to call from many threads at once (the key
+/// store and sink must be too). The policy, key store and sink are borrowed:
+/// they must outlive the verifier.
+template <typename Policy = policy, typename Claims = approval_claims, typename Clock = system_clock>
+class verifier {
+  static_assert(detail::check_verifier_arguments<Policy, Claims, Clock>());
+
+ public:
+  verifier(const Policy& pol, const key_store& keys, audit_sink& sink, verifier_options options = {},
+           Clock clock = Clock{})
+      : policy_(pol), keys_(keys), sink_(sink), options_(options), clock_(std::move(clock)) {
+    if (options_.signature_cache_capacity != 0)
+      cache_ = std::make_unique<signature_cache>(options_.signature_cache_capacity);
+  }
+
+  /// Decides one request; each credential is the bytes of one DSSE envelope.
+  [[nodiscard]] decision decide(const request& req, const std::vector<std::string_view>& credentials) const {
+    return decide(req, credentials.data(), credentials.size());
+  }
+  /// Decides one request; each credential is the bytes of one DSSE envelope.
+  [[nodiscard]] decision decide(const request& req, const std::vector<std::string>& credentials) const {
+    std::vector<std::string_view> views(credentials.begin(), credentials.end());
+    return decide(req, views.data(), views.size());
+  }
+
+  /// Decides one request over `count` credentials starting at `credentials`.
+  [[nodiscard]] decision decide(const request& req, const std::string_view* credentials,
+                                std::size_t count) const {
+    decision d;
+    d.time = clock_.now();  // the one clock reading of this decision
+    d.action = req.action;
+    d.project = req.project;
+    d.environment = req.environment;
+    d.spec_hash = req.spec_hash;
+    d.initiator = req.initiator;
+    d.policy_id = policy_.id();
+    d.policy_hash = policy_.hash();
+    decide_into(d, req, credentials, count);
+    if (!d.reasons.empty()) d.allowed = false;
+    record(d);
+    return d;
+  }
+
+  /// Counters of what this verifier decided.
+  [[nodiscard]] const governance_metrics& metrics() const noexcept { return metrics_; }
+  /// The policy this verifier applies.
+  [[nodiscard]] const Policy& policy_in_use() const noexcept { return policy_; }
+
+ private:
+  // An approval that passed every per-credential check.
+  struct candidate {
+    std::size_t index;
+    std::shared_ptr<const key_record> key;
+    std::size_t claims_slot;         // into the per-decision claims list
+    std::vector<std::string> roles;  // the principal's roles over all its accepted keys (sorted)
+  };
+
+  [[nodiscard]] static bool request_is_well_formed(const request& req) noexcept {
+    return !req.action.empty() && !req.project.empty() && !req.environment.empty() &&
+           !req.initiator.empty() && is_valid_spec_hash(req.spec_hash) &&
+           (req.attributes.is_object() || req.attributes.is_null());
+  }
+
+  void decide_into(decision& d, const request& req, const std::string_view* credentials,
+                   std::size_t count) const {
+    if (!request_is_well_formed(req)) {
+      d.reasons.push_back(reason::malformed_request);
+      return;
+    }
+    if (count > options_.max_credentials) {
+      d.reasons.push_back(reason::too_many_credentials);
+      return;
+    }
+    posture_result resolved = policy_.resolve(req);
+    d.reasons = resolved.denials;
+    if (!resolved.effective) return;
+    const posture& p = *resolved.effective;
+    d.approval_required = p.approval == approval_mode::required;
+    d.capabilities_required = p.capabilities;
+
+    // Per credential: authenticate, then bind. Accepted approvals split into
+    // normal ones and break-glass exceptions.
+    std::vector<Claims> claims_list;
+    std::vector<candidate> normal, exceptions;
+    bool exception_presented = false;
+    for (std::size_t i = 0; i < count; ++i)
+      evaluate_credential(d, req, p, i, credentials[i], claims_list, normal, exceptions,
+                          exception_presented);
+
+    // Distinct principals: a second credential of a principal already counted
+    // is a duplicate (two keys of one person count once).
+    dedupe(d, normal, claims_list);
+    dedupe(d, exceptions, claims_list);
+    for (const auto* list : {&normal, &exceptions})
+      for (const auto& c : *list) metrics_.observe_approval_age(d.time - claims_list[c.claims_slot].issued_at);
+
+    if (p.approval != approval_mode::required) {
+      d.approvals = to_approvals(normal, claims_list, false);
+      if (d.reasons.empty()) d.allowed = true;
+      return;
+    }
+
+    const auto normal_count = static_cast<std::uint32_t>(normal.size());
+    const std::vector<std::size_t> missing_duties =
+        uncovered(normal, p.required_duties, p.separation_of_duties);
+    const bool normal_ok = normal_count >= p.threshold && missing_duties.empty();
+
+    bool break_glass_ok = false;
+    if (!normal_ok && p.break_glass.allowed && !exceptions.empty())
+      break_glass_ok = static_cast<std::uint32_t>(exceptions.size()) >= p.break_glass.threshold;
+
+    d.approvals = to_approvals(normal, claims_list, false);
+    if (normal_ok) {
+      if (d.reasons.empty()) d.allowed = true;
+      return;
+    }
+    if (break_glass_ok) {
+      auto extra = to_approvals(exceptions, claims_list, true);
+      d.approvals.insert(d.approvals.end(), extra.begin(), extra.end());
+      exception_use use;
+      const auto& first = *claims_list[exceptions.front().claims_slot].exception;
+      use.kind = first.kind;
+      use.owner = first.owner;
+      use.incident = first.incident;
+      use.reason = first.reason;
+      for (const auto& c : exceptions) use.credential_ids.push_back(claims_list[c.claims_slot].id);
+      d.exception = std::move(use);
+      if (d.reasons.empty()) d.allowed = true;
+      return;
+    }
+
+    if (normal_count < p.threshold) {
+      d.reasons.push_back(reason::threshold_not_met);
+      d.missing.approvals = p.threshold - normal_count;
+    }
+    if (!missing_duties.empty()) {
+      d.reasons.push_back(reason::required_duty_missing);
+      for (auto idx : missing_duties) d.missing.duties.push_back(p.required_duties[idx]);
+    }
+    if (exception_presented && !p.break_glass.allowed) d.reasons.push_back(reason::break_glass_not_allowed);
+  }
+
+  // Rejects one row and keeps the metrics honest.
+  static void reject(decision& d, std::size_t index, std::optional<std::string> id,
+                     std::optional<std::string> keyid, reason why) {
+    d.rejected.push_back({index, std::move(id), std::move(keyid), why});
+  }
+
+  void evaluate_credential(decision& d, const request& req, const posture& p, std::size_t index,
+                           std::string_view credential, std::vector<Claims>& claims_list,
+                           std::vector<candidate>& normal, std::vector<candidate>& exceptions,
+                           bool& exception_presented) const {
+    // 1. Envelope syntax only: payload type, payload bytes, keyids.
+    auto parsed = dsse::parse_envelope(credential, options_.envelope_limits);
+    if (!parsed.ok()) {
+      reject(d, index, std::nullopt, std::nullopt, reason::malformed_envelope);
+      return;
+    }
+    const dsse::envelope& env = *parsed.value;
+    if (env.payload_type != dsse::approval_payload_type) {
+      reject(d, index, std::nullopt, std::nullopt, reason::unsupported_payload_type);
+      return;
+    }
+
+    // 2. Key and signature, for every signature (co-signers of one body).
+    std::vector<std::shared_ptr<const key_record>> signers;
+    std::optional<crypto::sha256::digest_type> envelope_digest;
+    bytes pae_bytes;
+    for (std::size_t s = 0; s < env.signatures.size(); ++s) {
+      const auto& sig = env.signatures[s];
+      key_lookup found = keys_.find(sig.keyid);
+      if (found.status == lookup_status::unavailable) {
+        reject(d, index, std::nullopt, sig.keyid, reason::key_store_unavailable);
+        continue;
+      }
+      if (found.status != lookup_status::found || !found.record) {
+        reject(d, index, std::nullopt, sig.keyid, reason::unknown_key);
+        continue;
+      }
+      if (!signature_verifies(credential, env, s, *found.record, envelope_digest, pae_bytes)) {
+        reject(d, index, std::nullopt, sig.keyid, reason::bad_signature);
+        continue;
+      }
+      signers.push_back(std::move(found.record));
+    }
+    if (signers.empty()) return;
+
+    // 3. Only now is the payload read: it is authenticated.
+    auto claims = read_claims(env.payload);
+    for (const auto& key : signers) {
+      // Key lifecycle first: a revoked key's statements are worthless whatever they say.
+      if (key->status() == key_status::revoked || policy_.is_key_revoked(key->kid())) {
+        reject(d, index, std::nullopt, key->kid(), reason::key_revoked);
+        continue;
+      }
+      if (key->expires_at() && d.time >= *key->expires_at()) {
+        reject(d, index, std::nullopt, key->kid(), reason::key_expired);
+        continue;
+      }
+      if (key->not_before() && d.time + p.clock_skew_seconds < *key->not_before()) {
+        reject(d, index, std::nullopt, key->kid(), reason::key_not_yet_valid);
+        continue;
+      }
+      if (!claims) {
+        reject(d, index, std::nullopt, key->kid(), reason::malformed_credential);
+        continue;
+      }
+      const Claims& c = *claims;
+      reason why = bind(req, p, d.time, *key, c);
+      if (why == reason::none && c.exception) {
+        exception_presented = true;
+        why = break_glass_check(p, *key, c);
+      }
+      if (why != reason::none) {
+        if (why == reason::insufficient_capabilities) note_missing_capabilities(d, p, c);
+        reject(d, index, c.id, key->kid(), why);
+        continue;
+      }
+      claims_list.push_back(c);
+      const candidate cand{index, key, claims_list.size() - 1, key->roles()};
+      (c.exception ? exceptions : normal).push_back(cand);
+    }
+  }
+
+  // What an approval lacked, so the decision can say which capabilities to ask for.
+  static void note_missing_capabilities(decision& d, const posture& p, const Claims& c) {
+    for (const auto& cap : p.capabilities) {
+      if (std::find(c.capabilities.begin(), c.capabilities.end(), cap) != c.capabilities.end()) continue;
+      auto& m = d.missing.capabilities;
+      if (std::find(m.begin(), m.end(), cap) == m.end()) m.insert(std::upper_bound(m.begin(), m.end(), cap), cap);
+    }
+  }
+
+  [[nodiscard]] static std::optional<Claims> read_claims(const bytes& payload) {
+    auto parsed = assent::parse_claims<Claims>(byte_view(payload));
+    if (!parsed.claims) return std::nullopt;
+    return std::move(parsed.claims);
+  }
+
+  // Ed25519 over the PAE of the bytes as received, through the cache when enabled.
+  bool signature_verifies(std::string_view envelope_bytes, const dsse::envelope& env, std::size_t s,
+                          const key_record& key, std::optional<crypto::sha256::digest_type>& digest,
+                          bytes& pae_bytes) const {
+    const auto& sig = env.signatures[s].sig;
+    if (sig.size() != crypto::ed25519::signature_size) return false;
+    signature_cache::key_type cache_key{};
+    if (cache_) {
+      if (!digest) digest = crypto::sha256::hash(byte_view(envelope_bytes));
+      cache_key = signature_cache::make_key(*digest, s, key.public_key());
+      if (cache_->contains(cache_key)) return true;
+    }
+    if (pae_bytes.empty()) pae_bytes = dsse::pae(env.payload_type, env.payload);
+    crypto::ed25519::signature sig_arr{};
+    std::copy(sig.begin(), sig.end(), sig_arr.begin());
+    const bool ok = key.verifier().verify(sig_arr, byte_view(pae_bytes));
+    if (ok && cache_) cache_->insert(cache_key);
+    return ok;
+  }
+
+  // The bindings of one authenticated approval to this request, in the
+  // documented order. Returns reason::none when it binds.
+  [[nodiscard]] reason bind(const request& req, const posture& p, std::int64_t now, const key_record& key,
+                            const Claims& c) const {
+    if (key.status() == key_status::retired && key.retired_at() && c.issued_at >= *key.retired_at())
+      return reason::key_retired;
+    if (!key.allows_environment(req.environment)) return reason::key_environment_not_allowed;
+    if (c.approver && *c.approver != key.principal()) return reason::approver_mismatch;
+    if (policy_.is_credential_revoked(c.id)) return reason::credential_revoked;
+    if (c.spec_hash != req.spec_hash) return reason::spec_hash_mismatch;
+    if (c.environment != req.environment) return reason::wrong_environment;
+    if (c.project != req.project) return reason::wrong_project;
+    if (c.not_before && now + p.clock_skew_seconds < *c.not_before) return reason::not_yet_valid;
+    // Expiry gets no skew allowance: an approval is never stretched past what its approver signed.
+    if (now >= c.expires_at) return reason::expired;
+    if (c.issued_at > now + p.clock_skew_seconds) return reason::issued_in_future;
+    if (c.expires_at - c.issued_at > p.max_credential_lifetime_seconds) return reason::lifetime_exceeds_policy;
+    for (const auto& cap : p.capabilities) {
+      if (std::find(c.capabilities.begin(), c.capabilities.end(), cap) == c.capabilities.end())
+        return reason::insufficient_capabilities;
+    }
+    if (c.initiator && *c.initiator != req.initiator) return reason::initiator_mismatch;
+    if (c.destination && (!req.destination || *c.destination != *req.destination))
+      return reason::destination_mismatch;
+    if (!p.self_approval && key.principal() == req.initiator) return reason::self_approval;
+    if (p.min_approver_rank) {
+      auto rank = policy_.highest_rank(key.roles());
+      if (!rank || *rank < *p.min_approver_rank) return reason::approver_role_too_low;
+    }
+    return reason::none;
+  }
+
+  // Break-glass: counts only where allowed, from a listed owner, short-lived,
+  // within the break-glass capabilities.
+  [[nodiscard]] static reason break_glass_check(const posture& p, const key_record& key, const Claims& c) {
+    const auto& bg = p.break_glass;
+    if (!bg.allowed) return reason::break_glass_rejected;
+    if (std::find(bg.owners.begin(), bg.owners.end(), key.principal()) == bg.owners.end())
+      return reason::break_glass_rejected;
+    if (c.exception->owner != key.principal()) return reason::break_glass_rejected;
+    if (c.expires_at - c.issued_at > bg.max_lifetime_seconds) return reason::break_glass_rejected;
+    for (const auto& cap : c.capabilities) {
+      if (std::find(bg.capabilities.begin(), bg.capabilities.end(), cap) == bg.capabilities.end())
+        return reason::break_glass_rejected;
+    }
+    return reason::none;
+  }
+
+  // Keeps the first approval of each principal; later ones are duplicates. The
+  // principal's roles are the union over all its accepted keys, so which key
+  // came first never changes which duties are covered.
+  static void dedupe(decision& d, std::vector<candidate>& list, const std::vector<Claims>& claims) {
+    std::vector<candidate> kept;
+    for (auto& c : list) {
+      auto it = std::find_if(kept.begin(), kept.end(), [&](const candidate& k) {
+        return k.key->principal() == c.key->principal();
+      });
+      if (it != kept.end()) {
+        std::vector<std::string> merged;
+        std::set_union(it->roles.begin(), it->roles.end(), c.roles.begin(), c.roles.end(), std::back_inserter(merged));
+        it->roles = std::move(merged);
+        d.rejected.push_back({c.index, claims[c.claims_slot].id, c.key->kid(), reason::duplicate_approver});
+      } else {
+        kept.push_back(std::move(c));
+      }
+    }
+    list = std::move(kept);
+  }
+
+  [[nodiscard]] static std::vector<std::size_t> uncovered(const std::vector<candidate>& approvers,
+                                                           const std::vector<std::string>& duties,
+                                                           bool separation) {
+    std::vector<std::vector<bool>> holds(approvers.size(), std::vector<bool>(duties.size(), false));
+    for (std::size_t a = 0; a < approvers.size(); ++a)
+      for (std::size_t k = 0; k < duties.size(); ++k) holds[a][k] = std::binary_search(approvers[a].roles.begin(), approvers[a].roles.end(), duties[k]);
+    return detail::uncovered_duties(holds, duties.size(), separation);
+  }
+
+  [[nodiscard]] static std::vector<accepted_approval> to_approvals(const std::vector<candidate>& list,
+                                                                   const std::vector<Claims>& claims,
+                                                                   bool exception) {
+    std::vector<accepted_approval> out;
+    for (const auto& c : list) {
+      out.push_back({c.index, claims[c.claims_slot].id, c.key->principal(), c.key->kid(), c.roles, exception});
+    }
+    return out;
+  }
+
+  // Writes the audit record; fail closed. Then counts.
+  void record(decision& d) const {
+    audit_receipt receipt;
+    try {
+      receipt = sink_.append(decision_event(d), d.time);
+    } catch (const std::exception& e) {
+      receipt.ok = false;
+      receipt.error = e.what();
+    } catch (...) {
+      receipt.ok = false;
+    }
+    if (!receipt.ok) {
+      d.allowed = false;
+      d.reasons.push_back(reason::audit_failed);
+    } else {
+      d.audit_seq = receipt.seq;
+      d.audit_hash = receipt.hash;
+    }
+    metrics_.count_decision(d.allowed);
+    for (auto r : d.reasons) metrics_.count_reason(r);
+    for (const auto& r : d.rejected) metrics_.count_reason(r.why);
+    if (d.exception) metrics_.count_exception();
+  }
+
+  const Policy& policy_;
+  const key_store& keys_;
+  audit_sink& sink_;
+  verifier_options options_;
+  Clock clock_;
+  std::unique_ptr<signature_cache> cache_;
+  mutable governance_metrics metrics_;
+};
+
+ASSENT_END_NAMESPACE
