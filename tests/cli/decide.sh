@@ -129,6 +129,15 @@ out_has '"seq":3}'
 [ -s audit.log.checkpoint ] || die "--checkpoint-key wrote no checkpoint"
 check "decide --audit appends one chained record per decision; --checkpoint-key signs a checkpoint"
 
+# One writer per log: while another process holds the log's lock, decide refuses (exit 2).
+if command -v flock >/dev/null 2>&1; then
+  run 2 flock audit.log "$ASSENT" decide --policy "$POLICY" --keys keys.json --request request.json --audit audit.log alice.env
+  err_has 'already open for writing'
+  err_one_line
+  [ "$(wc -l <audit.log)" -eq 3 ] || die "a refused decide changed the log"
+  check "decide --audit refuses a log another writer holds"
+fi
+
 # Bad input: exit 2, one line naming the file and the JSON path.
 run 2 "$ASSENT" decide --policy "$FIXTURES/policy_bad_threshold.json" --keys keys.json --request request.json alice.env
 err_has 'policy_bad_threshold.json'
