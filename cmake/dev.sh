@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 # Debian packages the build and tests need. libsodium and OpenSSL are
 # test/bench-only: independent implementations assent is checked against.
-packages=(cmake g++ make pkg-config nlohmann-json3-dev catch2 libssl-dev libsodium-dev)
+packages=(cmake g++ make pkg-config nlohmann-json3-dev catch2 libssl-dev libsodium-dev valgrind)
 case "${1:-}" in
   test-clang|test-fuzz) packages+=(clang libclang-rt-14-dev) ;;
 esac
