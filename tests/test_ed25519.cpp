@@ -473,6 +473,15 @@ TEST_CASE("ed25519 precomputed tables equal multiples of the base point", "[ed25
     CHECK(same_limbs(edd::base_odd[i], to_precomp(odd)));
     odd = add_points(odd, b2);
   }
+  edd::ge_p3 b128 = b;
+  for (int d = 0; d < 128; ++d) b128 = edd::ge_to_p3(edd::ge_dbl(b128));
+  const edd::ge_p3 b128_2 = edd::ge_to_p3(edd::ge_dbl(b128));
+  odd = b128;
+  for (int i = 0; i < 64; ++i) {
+    INFO("base128_odd[" << i << "]");
+    CHECK(same_limbs(edd::base128_odd[i], to_precomp(odd)));
+    odd = add_points(odd, b128_2);
+  }
 }
 
 TEST_CASE("ed25519 table generator", "[.][ed25519-table-gen]") {
@@ -511,6 +520,15 @@ TEST_CASE("ed25519 table generator", "[.][ed25519-table-gen]") {
   for (int i = 0; i < 64; ++i) {
     out += "    " + niels(odd) + ",\n";
     odd = add_points(odd, b2);
+  }
+  out += "base128_odd:\n";
+  edd::ge_p3 b128 = b;
+  for (int d = 0; d < 128; ++d) b128 = edd::ge_to_p3(edd::ge_dbl(b128));
+  const edd::ge_p3 b128_2 = edd::ge_to_p3(edd::ge_dbl(b128));
+  odd = b128;
+  for (int i = 0; i < 64; ++i) {
+    out += "    " + niels(odd) + ",\n";
+    odd = add_points(odd, b128_2);
   }
   std::fputs(out.c_str(), stdout);
   CHECK(!out.empty());
@@ -589,4 +607,114 @@ TEST_CASE("ed25519 scalar reduction agrees with libsodium", "[ed25519][scalar]")
     CHECK(edd::sc_is_canonical(mine));
   }
   CHECK_FALSE(edd::sc_is_canonical(group_order.data()));
+}
+
+TEST_CASE("ed25519 half-size scalars satisfy c0 = c1 k (mod 8L) with c1 odd and short",
+          "[ed25519][lattice]") {
+  // Checked modulo L (with the scalar arithmetic) and modulo 8 (low bits) separately; the two
+  // moduli are coprime, so together this is the relation modulo 8L.
+  static constexpr std::uint8_t zero[32] = {};
+  int max_bits = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const auto wide = random_array<64>();
+    std::uint8_t k[32];
+    edd::sc_reduce(k, wide.data());
+    if (i == 0) {  // k = 1
+      std::fill(k, k + 32, 0);
+      k[0] = 1;
+    }
+    edd::half_scalars hs;
+    REQUIRE(edd::half_scalars_vartime(hs, k));
+    CHECK((hs.c1[0] & 1) == 1);
+    for (int b = 17; b < 32; ++b) {  // both below 2^136
+      CHECK(hs.c0[b] == 0);
+      CHECK(hs.c1[b] == 0);
+    }
+    for (int b = 31; b >= 0; --b) {
+      if (hs.c0[b] | hs.c1[b]) {
+        max_bits = std::max(max_bits, 8 * b + 8);
+        break;
+      }
+    }
+    std::uint8_t lhs[32];
+    if (hs.c0_negative) {
+      edd::sc_muladd(lhs, hs.c1, k, hs.c0);  // c1 k + |c0| = 0 (mod L)
+      CHECK(std::all_of(lhs, lhs + 32, [](std::uint8_t x) { return x == 0; }));
+      CHECK(((hs.c1[0] * k[0] + hs.c0[0]) & 7) == 0);
+    } else {
+      edd::sc_muladd(lhs, hs.c1, k, zero);  // c1 k = c0 (mod L)
+      CHECK(std::equal(lhs, lhs + 32, hs.c0));
+      CHECK(((hs.c1[0] * k[0] - hs.c0[0]) & 7) == 0);
+    }
+  }
+  INFO("longest c0 or c1: " << max_bits << " bits");
+  CHECK(max_bits <= 136);
+  // k = L - 1 = -1: every c1 = 1 (mod 8) is paired with a c0 of about 2^249, so there is no
+  // short solution and verification takes the full-length equation instead.
+  std::uint8_t k[32];
+  std::copy(group_order.begin(), group_order.end(), k);
+  k[0] = static_cast<std::uint8_t>(k[0] - 1);
+  edd::half_scalars hs;
+  CHECK_FALSE(edd::half_scalars_vartime(hs, k));
+}
+
+TEST_CASE("ed25519 half-length and full-length verification equations agree",
+          "[ed25519][lattice]") {
+  // The half-length equation must give libsodium's answer wherever the full one does: valid
+  // signatures, wrong S, another point as R, and A or R with a small-order component.
+  init_sodium();
+  const auto t8_bytes = from_hex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a");
+  edd::ge_p3 t8;
+  REQUIRE(edd::ge_from_bytes_vartime(t8, t8_bytes.data()) == edd::decode_error::none);
+  int valid = 0, invalid = 0;
+  for (int iter = 0; iter < 400; ++iter) {
+    const auto key = ed::secret_key::from_seed(random_array<32>());
+    const bytes msg = random_bytes(64);
+    ed::signature sig = ed::sign(msg, key);
+    ed::public_key pk = key.public_bytes();
+    edd::ge_p3 point;
+    switch (iter % 5) {
+      case 0: break;                                     // valid
+      case 1: sig[32 + rng()() % 16] ^= 0x10; break;    // S changed, still < L
+      case 2: {                                          // R replaced by another point
+        const auto other = encode(edd::scalarmult_base(random_array<32>().data()));
+        std::copy(other.begin(), other.end(), sig.begin());
+        break;
+      }
+      case 3:                                            // A with a torsion component
+        REQUIRE(edd::ge_from_bytes_vartime(point, pk.data()) == edd::decode_error::none);
+        pk = encode(add_points(point, t8));
+        break;
+      default:                                           // R with a torsion component
+        REQUIRE(edd::ge_from_bytes_vartime(point, sig.data()) == edd::decode_error::none);
+        {
+          const auto mixed = encode(add_points(point, t8));
+          std::copy(mixed.begin(), mixed.end(), sig.begin());
+        }
+        break;
+    }
+    edd::ge_p3 a;
+    REQUIRE(edd::decode_public_key_vartime(a, pk.data()) == ed::verify_result::valid);
+    assent::crypto::sha512 h;
+    h.update(byte_view(sig.data(), 32));
+    h.update(pk);
+    h.update(msg);
+    const auto digest = h.final();
+    std::uint8_t k[32];
+    edd::sc_reduce(k, digest.data());
+    edd::half_scalars hs;
+    REQUIRE(edd::half_scalars_vartime(hs, k));
+    const auto oneshot = edd::make_odd_multiples_vartime<8>(a);
+    const auto cached = edd::make_odd_multiples_affine_vartime<32>(a);
+    const auto full = edd::equation_full_vartime(sig.data(), sig.data() + 32, k, oneshot);
+    CHECK(edd::equation_half_vartime(sig.data(), sig.data() + 32, oneshot, hs) == full);
+    CHECK(edd::equation_half_vartime(sig.data(), sig.data() + 32, cached, hs) == full);
+    CHECK(edd::equation_full_vartime(sig.data(), sig.data() + 32, k, cached) == full);
+    const bool sodium_ok =
+        crypto_sign_verify_detached(sig.data(), msg.data(), msg.size(), pk.data()) == 0;
+    CHECK((full == ed::verify_result::valid) == sodium_ok);
+    (full == ed::verify_result::valid ? valid : invalid) += 1;
+  }
+  CHECK(valid >= 80);
+  CHECK(invalid >= 240);
 }

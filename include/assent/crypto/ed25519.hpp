@@ -3,9 +3,10 @@
 ///
 /// Verification is strict and gives the same answer as libsodium 1.0.18's
 /// crypto_sign_verify_detached on every input: S < L, canonical encodings of A and R,
-/// small-order A and R rejected, and the cofactorless equation [S]B = R + [k]A checked by
-/// encoding [S]B - [k]A and comparing the bytes with R. Signing and key derivation are
-/// constant time.
+/// small-order A and R rejected, and the cofactorless equation [S]B = R + [k]A with the answer
+/// of encoding [S]B - [k]A and comparing the bytes with R (computed, in practice, as an exactly
+/// equivalent equation with half-length scalars: detail/ed25519_lattice.hpp). Signing and key
+/// derivation are constant time.
 #pragma once
 
 #include <array>
@@ -16,6 +17,7 @@
 
 #include "assent/bytes.hpp"
 #include "assent/config.hpp"
+#include "assent/crypto/detail/ed25519_lattice.hpp"
 #include "assent/crypto/detail/ed25519_scalarmult.hpp"
 #include "assent/crypto/detail/fe25519.hpp"
 #include "assent/crypto/detail/ge25519.hpp"
@@ -130,6 +132,40 @@ inline verify_result decode_public_key_vartime(ge_p3& out, const std::uint8_t pk
 /// per verification, each one multiplication cheaper).
 using cached_multiples = odd_multiples_affine<32>;
 
+/// The equation as libsodium checks it: encode [S]B - [k]A and compare the bytes with R.
+template <class OddMultiplesOfA>
+inline verify_result equation_full_vartime(const std::uint8_t r[32], const std::uint8_t s[32],
+                                           const std::uint8_t k[32],
+                                           const OddMultiplesOfA& a) noexcept {
+  std::uint8_t check[32];
+  ge_to_bytes(check, double_scalarmult_vartime(s, k, a));
+  if (std::memcmp(check, r, 32) == 0) return verify_result::valid;
+  // Off the success path: tell a malformed R from a wrong signature.
+  ge_p3 rp;
+  if (ge_from_bytes_vartime(rp, r) != decode_error::none) return verify_result::invalid_point_r;
+  return verify_result::equation_failed;
+}
+
+/// The same answer in about half the doublings (ed25519_lattice.hpp): R is canonical, so
+/// comparing encodings is comparing points, and [c1](P - R) = 0 decides P = R exactly.
+template <class OddMultiplesOfA>
+inline verify_result equation_half_vartime(const std::uint8_t r[32], const std::uint8_t s[32],
+                                           const OddMultiplesOfA& a,
+                                           const half_scalars& hs) noexcept {
+  ge_p3 rp;
+  if (ge_from_bytes_vartime(rp, r) != decode_error::none) return verify_result::invalid_point_r;
+  static constexpr std::uint8_t zero[32] = {};
+  std::uint8_t c1s[32];
+  sc_muladd(c1s, hs.c1, s, zero);  // c1 S mod L, split into 128-bit halves
+  std::uint8_t s_lo[32] = {}, s_hi[32] = {};
+  std::memcpy(s_lo, c1s, 16);
+  std::memcpy(s_hi, c1s + 16, 16);
+  return half_equation_holds_vartime(s_lo, s_hi, hs.c0, hs.c0_negative, a, hs.c1,
+                                     make_odd_multiples_vartime<8>(rp))
+             ? verify_result::valid
+             : verify_result::equation_failed;
+}
+
 /// RFC 8032 §5.1.7 with the public key already decoded. Checks in this order (fixed, and
 /// the same as libsodium's): S, R, then the equation.
 template <class OddMultiplesOfA>
@@ -141,8 +177,9 @@ inline verify_result verify_decoded_vartime(const signature& sig, byte_view mess
   // §5.1.7 step 1: "If ... S is not in the range 0 <= s < L, the signature is invalid"
   // (§8.4: otherwise S and S + L would both verify: malleability).
   if (!sc_is_canonical(s)) return verify_result::s_out_of_range;
-  // R is only ever compared as bytes with a canonical encoding, so a non-canonical R could
-  // never match; refusing it first names the reason. Small-order R: libsodium's rule.
+  // libsodium only compares R's bytes with a canonical encoding, so a non-canonical R never
+  // verifies there; refusing it first names the reason, and lets the equation below compare
+  // points instead of bytes. Small-order R: libsodium's rule.
   if (!encoding_is_canonical_vartime(r)) return verify_result::non_canonical_r;
   if (is_small_order_encoding_vartime(r)) return verify_result::small_order_r;
   // §5.1.7 step 2: k = SHA-512(R || A || M) mod L.
@@ -153,14 +190,10 @@ inline verify_result verify_decoded_vartime(const signature& sig, byte_view mess
   const auto digest = h.final();
   std::uint8_t k[32];
   sc_reduce(k, digest.data());
-  // §5.1.7 step 3, cofactorless: [S]B = R + [k]A, checked as encode([S]B - [k]A) == R.
-  std::uint8_t check[32];
-  ge_to_bytes(check, double_scalarmult_vartime(s, k, a));
-  if (std::memcmp(check, r, 32) == 0) return verify_result::valid;
-  // Off the success path: tell a malformed R from a wrong signature.
-  ge_p3 rp;
-  if (ge_from_bytes_vartime(rp, r) != decode_error::none) return verify_result::invalid_point_r;
-  return verify_result::equation_failed;
+  // §5.1.7 step 3, cofactorless: [S]B = R + [k]A.
+  half_scalars hs;
+  if (half_scalars_vartime(hs, k)) return equation_half_vartime(r, s, a, hs);
+  return equation_full_vartime(r, s, k, a);
 }
 
 }  // namespace detail

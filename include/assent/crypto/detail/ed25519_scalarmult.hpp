@@ -269,6 +269,51 @@ inline ge_p2 double_scalarmult_vartime(const std::uint8_t s[32], const std::uint
   return r;
 }
 
+/// Whether [s_lo]B + [s_hi](2^128 B) - [c0]A - [c1]R is the identity, where c0 is given as a
+/// magnitude and a sign (the half-length equation of ed25519_lattice.hpp). Scalars below
+/// 2^253 (about 2^128 in practice, so the loop runs about 128 times); variable time.
+template <class OddMultiplesOfA>
+inline bool half_equation_holds_vartime(const std::uint8_t s_lo[32], const std::uint8_t s_hi[32],
+                                        const std::uint8_t c0[32], bool c0_negative,
+                                        const OddMultiplesOfA& a, const std::uint8_t c1[32],
+                                        const odd_multiples<8>& r_multiples) noexcept {
+  std::int8_t n_lo[256], n_hi[256], n_a[256], n_r[256];
+  wnaf_vartime(n_lo, s_lo, naf_width_b);
+  wnaf_vartime(n_hi, s_hi, naf_width_b);
+  wnaf_vartime(n_a, c0, OddMultiplesOfA::naf_width);
+  wnaf_vartime(n_r, c1, odd_multiples<8>::naf_width);
+  int i = 255;
+  while (i >= 0 && n_lo[i] == 0 && n_hi[i] == 0 && n_a[i] == 0 && n_r[i] == 0) --i;
+  ge_p2 r{fe_zero, fe_one, fe_one};
+  for (; i >= 0; --i) {
+    ge_p1p1 t = ge_dbl(r);
+    if (n_lo[i] > 0) {
+      t = ge_madd(ge_to_p3(t), base_odd[n_lo[i] / 2]);
+    } else if (n_lo[i] < 0) {
+      t = ge_msub(ge_to_p3(t), base_odd[-n_lo[i] / 2]);
+    }
+    if (n_hi[i] > 0) {
+      t = ge_madd(ge_to_p3(t), base128_odd[n_hi[i] / 2]);
+    } else if (n_hi[i] < 0) {
+      t = ge_msub(ge_to_p3(t), base128_odd[-n_hi[i] / 2]);
+    }
+    const int da = c0_negative ? n_a[i] : -n_a[i];  // -[c0]A
+    if (da > 0) {
+      t = ge_add_entry(ge_to_p3(t), a.p[da / 2]);
+    } else if (da < 0) {
+      t = ge_sub_entry(ge_to_p3(t), a.p[-da / 2]);
+    }
+    if (n_r[i] > 0) {  // -[c1]R
+      t = ge_sub(ge_to_p3(t), r_multiples.p[n_r[i] / 2]);
+    } else if (n_r[i] < 0) {
+      t = ge_add(ge_to_p3(t), r_multiples.p[-n_r[i] / 2]);
+    }
+    r = ge_to_p2(t);
+  }
+  // The identity is (0 : Z : Z).
+  return fe_is_zero(r.X) && fe_is_zero(fe_sub(r.Y, r.Z));
+}
+
 }  // namespace detail
 }  // namespace ed25519
 }  // namespace crypto
