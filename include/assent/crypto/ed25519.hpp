@@ -17,6 +17,7 @@
 
 #include "assent/bytes.hpp"
 #include "assent/config.hpp"
+#include "assent/crypto/ct.hpp"
 #include "assent/crypto/detail/ed25519_lattice.hpp"
 #include "assent/crypto/detail/ed25519_scalarmult.hpp"
 #include "assent/crypto/detail/fe25519.hpp"
@@ -215,10 +216,10 @@ class secret_key {
     crypto::sha512 h;
     h.update(s);
     auto digest = h.final();
-    detail::wipe(&h, sizeof h);
+    crypto::secure_wipe(&h, sizeof h);
     std::memcpy(k.scalar_.data(), digest.data(), 32);
     std::memcpy(k.prefix_.data(), digest.data() + 32, 32);
-    detail::wipe(digest.data(), digest.size());
+    crypto::secure_wipe(digest.data(), digest.size());
     // Clamping: clear the 3 low bits (s is a multiple of the cofactor 8, so [s]P ignores any
     // small-order component), clear bit 255, set bit 254 (a fixed top bit).
     k.scalar_[0] = static_cast<std::uint8_t>(k.scalar_[0] & 248);
@@ -226,7 +227,7 @@ class secret_key {
     // §5.1.5 steps 3-4: A = [s]B, encoded.
     detail::ge_p3 a = detail::scalarmult_base(k.scalar_.data());
     detail::ge_to_bytes(k.public_.data(), a);
-    detail::wipe(&a, sizeof a);
+    crypto::secure_wipe(&a, sizeof a);
     return k;
   }
 
@@ -239,9 +240,9 @@ class secret_key {
   secret_key& operator=(const secret_key&) = default;
   /// Wipes the seed and every derived secret.
   ~secret_key() {
-    detail::wipe(seed_.data(), seed_.size());
-    detail::wipe(scalar_.data(), scalar_.size());
-    detail::wipe(prefix_.data(), prefix_.size());
+    crypto::secure_wipe(seed_.data(), seed_.size());
+    crypto::secure_wipe(scalar_.data(), scalar_.size());
+    crypto::secure_wipe(prefix_.data(), prefix_.size());
   }
 
  private:
@@ -264,22 +265,22 @@ class secret_key {
   auto nonce_hash = h.final();
   std::uint8_t r[32];
   detail::sc_reduce(r, nonce_hash.data());
-  detail::wipe(nonce_hash.data(), nonce_hash.size());
+  crypto::secure_wipe(nonce_hash.data(), nonce_hash.size());
   // Step 3: R = [r]B.
   detail::ge_p3 rp = detail::scalarmult_base(r);
   detail::ge_to_bytes(sig.data(), rp);
-  detail::wipe(&rp, sizeof rp);
+  crypto::secure_wipe(&rp, sizeof rp);
   // Step 4: k = SHA-512(R || A || M) mod L (public).
   h.update(byte_view(sig.data(), 32));
   h.update(key.public_);
   h.update(message);
   const auto k_hash = h.final();
-  detail::wipe(&h, sizeof h);
+  crypto::secure_wipe(&h, sizeof h);
   std::uint8_t k[32];
   detail::sc_reduce(k, k_hash.data());
   // Step 5: S = (r + k s) mod L.
   detail::sc_muladd(sig.data() + 32, k, key.scalar_.data(), r);
-  detail::wipe(r, sizeof r);
+  crypto::secure_wipe(r, sizeof r);
   return sig;
 }
 

@@ -65,10 +65,15 @@ inline void u256_sub(u256& a, const u256& b) noexcept {  // a -= b, a >= b
   }
 }
 
-// a = q b + (new a), 0 < b <= a; false if the quotient would not fit 64 bits.
-inline bool u256_divmod_vartime(u256& a, const u256& b, std::uint64_t& q) noexcept {
-  const int d = u256_bits(a) - u256_bits(b);
+// a = q b + (new a), for 0 < b <= a whose bit lengths differ by d; false if the quotient would
+// not fit 64 bits.
+inline bool u256_divmod_vartime(u256& a, const u256& b, int d, std::uint64_t& q) noexcept {
   if (d >= 64) return false;
+  if (d == 0) {  // a < 2b: the most common quotient, 1
+    u256_sub(a, b);
+    q = 1;
+    return true;
+  }
   q = 0;
   for (int s = d; s >= 0; --s) {  // schoolbook binary division: d is small in practice
     const u256 bs = u256_shl(b, s);
@@ -112,10 +117,11 @@ inline bool half_scalars_vartime(half_scalars& out, const std::uint8_t k[32]) no
   // |t_a| + q |t_b| and the sign of t_a.
   u256 ta{{0, 0, 0, 0}}, tb{{1, 0, 0, 0}};
   bool tb_negative = false;
-  while (u256_bits(b) > 128) {
+  int bits_a = u256_bits(a), bits_b = u256_bits(b);
+  while (bits_b > 128) {
     u256 r = a;
     std::uint64_t q;
-    if (!u256_divmod_vartime(r, b, q)) return false;
+    if (!u256_divmod_vartime(r, b, bits_a - bits_b, q)) return false;
     u256 t_new;
     if (!u256_mul_add(t_new, tb, q, ta)) return false;
     a = b;
@@ -123,7 +129,9 @@ inline bool half_scalars_vartime(half_scalars& out, const std::uint8_t k[32]) no
     ta = tb;
     tb = t_new;
     tb_negative = !tb_negative;
-    if (u256_bits(b) == 0) return false;
+    bits_a = bits_b;
+    bits_b = u256_bits(b);
+    if (bits_b == 0) return false;
   }
   // Now b < 2^128 <= a, so |t_b| <= 8L / a < 2^128 (the rows' determinant is 8L). c1 must be
   // odd: consecutive t are coprime (the Bezout matrix has determinant +-1), so if t_b is
@@ -140,7 +148,8 @@ inline bool half_scalars_vartime(half_scalars& out, const std::uint8_t k[32]) no
     u256 rc = a;
     std::uint64_t qc = 0;
     u256 tc{{0, 0, 0, 0}};
-    const bool next_ok = u256_divmod_vartime(rc, b, qc) && u256_mul_add(tc, tb, qc, ta);
+    const bool next_ok = u256_divmod_vartime(rc, b, bits_a - bits_b, qc) &&
+                         u256_mul_add(tc, tb, qc, ta);
     const int len_a = u256_bits(a) > u256_bits(ta) ? u256_bits(a) : u256_bits(ta);
     const int len_c = !next_ok                         ? 1000
                       : u256_bits(rc) > u256_bits(tc) ? u256_bits(rc)

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "assent/config.hpp"
+#include "assent/crypto/ct.hpp"
 #include "assent/crypto/detail/ed25519_table.hpp"
 #include "assent/crypto/detail/fe25519.hpp"
 #include "assent/crypto/detail/ge25519.hpp"
@@ -19,13 +20,6 @@ ASSENT_BEGIN_NAMESPACE
 namespace crypto {
 namespace ed25519 {
 namespace detail {
-
-/// Overwrites n bytes through a volatile pointer, so the compiler cannot drop the stores as
-/// dead (the object is about to go out of scope).
-inline void wipe(void* p, std::size_t n) noexcept {
-  auto* v = static_cast<volatile std::uint8_t*>(p);
-  for (std::size_t i = 0; i < n; ++i) v[i] = 0;
-}
 
 // All ones when a == b, else zero, for a, b < 2^31; no branch.
 ASSENT_ALWAYS_INLINE std::uint64_t ct_eq_mask(std::uint32_t a, std::uint32_t b) noexcept {
@@ -129,26 +123,28 @@ inline ge_p3 scalarmult_base(const std::uint8_t a[32]) noexcept {
     t = select_base_comb(i / 2, e[i]);
     h = ge_to_p3(ge_madd(h, t));
   }
-  wipe(e, sizeof e);
-  wipe(&t, sizeof t);
-  wipe(&r, sizeof r);
-  wipe(&s, sizeof s);
+  crypto::secure_wipe(e, sizeof e);
+  crypto::secure_wipe(&t, sizeof t);
+  crypto::secure_wipe(&r, sizeof r);
+  crypto::secure_wipe(&s, sizeof s);
   return h;
 }
 
 /// Width-w non-adjacent form of a 32-byte scalar below 2^253: naf[i] is zero or odd with
 /// |naf[i]| < 2^(w-1), sum naf[i] 2^i equals the scalar, and any w consecutive digits hold at
-/// most one non-zero. Variable time (public scalars only).
-inline void wnaf_vartime(std::int8_t naf[256], const std::uint8_t s[32], unsigned w) noexcept {
+/// most one non-zero. With len < 256, only the digits below len are written, for a scalar below
+/// 2^(len - 1). Variable time (public scalars only).
+inline void wnaf_vartime(std::int8_t* naf, const std::uint8_t s[32], unsigned w,
+                         unsigned len = 256) noexcept {
   std::uint64_t x[5];
   for (int i = 0; i < 4; ++i) x[i] = load_le64(s + 8 * i);
   x[4] = 0;
-  for (int i = 0; i < 256; ++i) naf[i] = 0;
+  for (unsigned i = 0; i < len; ++i) naf[i] = 0;
   const std::uint64_t width = std::uint64_t{1} << w;
   const std::uint64_t mask = width - 1;
   std::uint64_t carry = 0;
   unsigned pos = 0;
-  while (pos < 256) {
+  while (pos < len) {
     const unsigned idx = pos / 64, bit = pos % 64;
     const std::uint64_t buf =
         bit < 64 - w ? x[idx] >> bit : (x[idx] >> bit) | (x[idx + 1] << (64 - bit));
@@ -271,18 +267,21 @@ inline ge_p2 double_scalarmult_vartime(const std::uint8_t s[32], const std::uint
 
 /// Whether [s_lo]B + [s_hi](2^128 B) - [c0]A - [c1]R is the identity, where c0 is given as a
 /// magnitude and a sign (the half-length equation of ed25519_lattice.hpp). Scalars below
-/// 2^253 (about 2^128 in practice, so the loop runs about 128 times); variable time.
+/// 2^137 (half_scalars guarantees it; about 2^128 in practice, so the loop runs about 128
+/// times); variable time.
 template <class OddMultiplesOfA>
 inline bool half_equation_holds_vartime(const std::uint8_t s_lo[32], const std::uint8_t s_hi[32],
                                         const std::uint8_t c0[32], bool c0_negative,
                                         const OddMultiplesOfA& a, const std::uint8_t c1[32],
                                         const odd_multiples<8>& r_multiples) noexcept {
-  std::int8_t n_lo[256], n_hi[256], n_a[256], n_r[256];
-  wnaf_vartime(n_lo, s_lo, naf_width_b);
-  wnaf_vartime(n_hi, s_hi, naf_width_b);
-  wnaf_vartime(n_a, c0, OddMultiplesOfA::naf_width);
-  wnaf_vartime(n_r, c1, odd_multiples<8>::naf_width);
-  int i = 255;
+  // Every scalar here is below 2^137, so digits stop below position 138 (a final carry).
+  constexpr unsigned len = 140;
+  std::int8_t n_lo[len], n_hi[len], n_a[len], n_r[len];
+  wnaf_vartime(n_lo, s_lo, naf_width_b, len);
+  wnaf_vartime(n_hi, s_hi, naf_width_b, len);
+  wnaf_vartime(n_a, c0, OddMultiplesOfA::naf_width, len);
+  wnaf_vartime(n_r, c1, odd_multiples<8>::naf_width, len);
+  int i = static_cast<int>(len) - 1;
   while (i >= 0 && n_lo[i] == 0 && n_hi[i] == 0 && n_a[i] == 0 && n_r[i] == 0) --i;
   ge_p2 r{fe_zero, fe_one, fe_one};
   for (; i >= 0; --i) {
