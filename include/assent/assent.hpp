@@ -16,3 +16,6 @@
 #include "assent/json/jcs.hpp"
 #include "assent/json/time.hpp"
 #include "assent/spec_hash.hpp"
+#include "assent/keys/jwks.hpp"
+#include "assent/keys/pem.hpp"
+#include "assent/keys/private_key.hpp"
