@@ -11,6 +11,7 @@
 
 #include "assent/bytes.hpp"
 #include "assent/config.hpp"
+#include "assent/crypto/ct.hpp"
 
 #if ASSENT_X86_64
 #include <cpuid.h>
@@ -81,7 +82,10 @@ ASSENT_ALWAYS_INLINE void sha256_round(std::uint32_t a, std::uint32_t b, std::ui
   // Maj(a,b,c) = b ^ ((a^b) & (b^c)), and this round's a^b is the next round's b^c, so c itself
   // is not read: the caller carries b^c in `bc`.
   const std::uint32_t ab = a ^ b;
-  const std::uint32_t t2 = (rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)) + (b ^ (ab & bc));
+  // Sigma0(a) = ror(a,2) ^ ror(a,13) ^ ror(a,22), nested so that x86's two-operand rotates
+  // need one register copy instead of three (measured ~3% with GCC, neutral with clang).
+  const std::uint32_t sigma0 = rotr32(rotr32(rotr32(a, 9) ^ a, 11) ^ a, 2);
+  const std::uint32_t t2 = sigma0 + (b ^ (ab & bc));
   bc = ab;
   d += t1;
   h = t1 + t2;
@@ -127,8 +131,8 @@ ASSENT_ALWAYS_INLINE void sha256_16_rounds(std::uint32_t& a, std::uint32_t& b, s
 inline void sha256_compress_portable(std::uint32_t* state, const std::uint8_t* blocks,
                                      std::size_t nblocks) noexcept {
   constexpr auto seq = std::make_index_sequence<16>{};
+  std::uint32_t w[16];
   for (; nblocks != 0; --nblocks, blocks += 64) {
-    std::uint32_t w[16];
     for (std::size_t i = 0; i < 16; ++i) w[i] = load_be32(blocks + 4 * i);
     std::uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
     std::uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
@@ -140,6 +144,7 @@ inline void sha256_compress_portable(std::uint32_t* state, const std::uint8_t* b
     state[0] += a; state[1] += b; state[2] += c; state[3] += d;
     state[4] += e; state[5] += f; state[6] += g; state[7] += h;
   }
+  fast_wipe(w, sizeof w);  // the schedule is message data, possibly secret
 }
 
 #if ASSENT_X86_64
@@ -302,6 +307,10 @@ class sha256 {
     compress(state_, buffer_, 1);
     digest_type out{};
     for (std::size_t i = 0; i < 8; ++i) detail::store_be32(out.data() + 4 * i, state_[i]);
+    // The state and the last block derive from the message, which may be secret (Ed25519
+    // hashes its secret key); the object may die right here, so a plain reset could be elided.
+    detail::fast_wipe(state_, sizeof state_);
+    detail::fast_wipe(buffer_, sizeof buffer_);
     reset();
     return out;
   }

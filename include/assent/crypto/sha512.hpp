@@ -12,6 +12,7 @@
 
 #include "assent/bytes.hpp"
 #include "assent/config.hpp"
+#include "assent/crypto/ct.hpp"
 
 #if ASSENT_X86_64
 #include <cpuid.h>
@@ -146,8 +147,8 @@ ASSENT_ALWAYS_INLINE void sha512_scalar_group(std::uint64_t& a, std::uint64_t& b
 ASSENT_ALWAYS_INLINE void sha512_blocks(std::uint64_t* state, const std::uint8_t* blocks,
                                         std::size_t nblocks) noexcept {
   constexpr auto seq = std::make_index_sequence<16>{};
+  std::uint64_t w[16];
   for (; nblocks != 0; --nblocks, blocks += 128) {
-    std::uint64_t w[16];
     for (std::size_t i = 0; i < 16; ++i) w[i] = load_be64(blocks + 8 * i);
     std::uint64_t a = state[0], b = state[1], c = state[2], d = state[3];
     std::uint64_t e = state[4], f = state[5], g = state[6], h = state[7];
@@ -160,6 +161,7 @@ ASSENT_ALWAYS_INLINE void sha512_blocks(std::uint64_t* state, const std::uint8_t
     state[0] += a; state[1] += b; state[2] += c; state[3] += d;
     state[4] += e; state[5] += f; state[6] += g; state[7] += h;
   }
+  fast_wipe(w, sizeof w);  // the schedule is message data, possibly secret
 }
 
 /// Portable compression, every round written out.
@@ -247,9 +249,9 @@ ASSENT_SHA512_VL_TARGET inline void sha512_compress_avx512vl(std::uint64_t* stat
                                                              const std::uint8_t* blocks,
                                                              std::size_t nblocks) noexcept {
   const __m128i bswap = _mm_set_epi64x(0x08090a0b0c0d0e0fLL, 0x0001020304050607LL);
+  alignas(16) std::uint64_t kw[80];
   for (; nblocks != 0; --nblocks, blocks += 128) {
     __m128i wv[8];
-    alignas(16) std::uint64_t kw[80];
     for (std::size_t i = 0; i < 8; ++i) {
       wv[i] = _mm_shuffle_epi8(
           _mm_loadu_si128(reinterpret_cast<const __m128i*>(blocks + 16 * i)), bswap);
@@ -268,6 +270,7 @@ ASSENT_SHA512_VL_TARGET inline void sha512_compress_avx512vl(std::uint64_t* stat
     state[0] += a; state[1] += b; state[2] += c; state[3] += d;
     state[4] += e; state[5] += f; state[6] += g; state[7] += h;
   }
+  fast_wipe(kw, sizeof kw);  // K+W reveals the message schedule, possibly secret
 }
 #undef ASSENT_SHA512_VL_TARGET
 
@@ -387,6 +390,10 @@ class sha512 {
     compress(state_, buffer_, 1);
     digest_type out{};
     for (std::size_t i = 0; i < 8; ++i) detail::store_be64(out.data() + 8 * i, state_[i]);
+    // The state and the last block derive from the message, which may be secret (Ed25519
+    // hashes its secret key); the object may die right here, so a plain reset could be elided.
+    detail::fast_wipe(state_, sizeof state_);
+    detail::fast_wipe(buffer_, sizeof buffer_);
     reset();
     return out;
   }
