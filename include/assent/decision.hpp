@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "assent/config.hpp"
+#include "assent/json/time.hpp"
 #include "assent/reason.hpp"
 
 ASSENT_BEGIN_NAMESPACE
@@ -27,6 +28,7 @@ struct accepted_approval {
   std::string keyid;              ///< the key that signed
   std::vector<std::string> roles; ///< the principal's roles, from the key store
   bool exception = false;         ///< a break-glass credential
+  std::int64_t issued_at = 0;     ///< when the approval was issued (UTC seconds), for approval-age metrics
 };
 
 /// A credential (or one signature of it) that did not count, and why.
@@ -83,7 +85,8 @@ struct [[nodiscard]] decision {
                          {"approver", a.approver},
                          {"keyid", a.keyid},
                          {"roles", a.roles},
-                         {"exception", a.exception}});
+                         {"exception", a.exception},
+                         {"issued_at", json::format_rfc3339(a.issued_at)}});
   }
   nlohmann::json rejected = nlohmann::json::array();
   for (const auto& r : d.rejected) {
@@ -104,6 +107,7 @@ struct [[nodiscard]] decision {
            {"review_required", d.exception->review_required}};
   }
   return {{"decision", d.allowed ? "allow" : "deny"},
+          {"time", json::format_rfc3339(d.time)},
           {"approval_required", d.approval_required},
           {"action", d.action},
           {"project", d.project},

@@ -88,5 +88,9 @@ struct request_result {
   }
   return parse_request(*parsed.value);
 }
+/// Parses a request held in a string (avoids the json/string_view ambiguity).
+[[nodiscard]] inline request_result parse_request(const std::string& text) { return parse_request(std::string_view(text)); }
+/// Parses a request from a C string.
+[[nodiscard]] inline request_result parse_request(const char* text) { return parse_request(std::string_view(text)); }
 
 ASSENT_END_NAMESPACE

@@ -394,7 +394,8 @@ class verifier {
                                                                    bool exception) {
     std::vector<accepted_approval> out;
     for (const auto& c : list) {
-      out.push_back({c.index, claims[c.claims_slot].id, c.key->principal(), c.key->kid(), c.roles, exception});
+      out.push_back({c.index, claims[c.claims_slot].id, c.key->principal(), c.key->kid(), c.roles, exception,
+                     static_cast<std::int64_t>(claims[c.claims_slot].issued_at)});
     }
     return out;
   }

@@ -13,6 +13,7 @@
 
 #include "assent/config.hpp"
 #include "assent/decision.hpp"
+#include "assent/json/time.hpp"
 
 ASSENT_BEGIN_NAMESPACE
 
@@ -23,6 +24,7 @@ ASSENT_BEGIN_NAMESPACE
     approvals.push_back({{"credential_id", a.credential_id},
                          {"approver", a.approver},
                          {"keyid", a.keyid},
+                         {"issued_at", json::format_rfc3339(a.issued_at)},
                          {"exception", a.exception}});
   }
   nlohmann::json rejected = nlohmann::json::array();

@@ -291,5 +291,9 @@ class policy_loader {
   }
   return load_policy(*parsed.value);
 }
+/// Parses and loads a policy document held in a string (avoids the json/string_view ambiguity).
+[[nodiscard]] inline policy_result load_policy(const std::string& text) { return load_policy(std::string_view(text)); }
+/// Parses and loads a policy document from a C string.
+[[nodiscard]] inline policy_result load_policy(const char* text) { return load_policy(std::string_view(text)); }
 
 ASSENT_END_NAMESPACE

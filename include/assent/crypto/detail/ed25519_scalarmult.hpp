@@ -2,8 +2,10 @@
 /// The two scalar multiplications Ed25519 needs:
 ///  - scalarmult_base: [a]B for a secret a (key derivation, the nonce point R of signing).
 ///    Constant time: fixed signed radix-16 digits, every table entry read for every digit.
-///  - double_scalarmult_vartime: [s]B - [k]A for public s, k, A (verification). Variable time:
-///    width-w non-adjacent forms, so only about one digit in w+1 costs an addition.
+///  - double_scalarmult_vartime: [s]B - [k]A for public s, k, A (verification), and
+///    half_equation_holds_vartime, the four-scalar check of ed25519_lattice.hpp that replaces
+///    it in practice. Variable time: width-w non-adjacent forms, so only about one digit in
+///    w + 1 costs an addition.
 #pragma once
 
 #include <cstddef>
@@ -24,12 +26,6 @@ namespace detail {
 // All ones when a == b, else zero, for a, b < 2^31; no branch.
 ASSENT_ALWAYS_INLINE std::uint64_t ct_eq_mask(std::uint32_t a, std::uint32_t b) noexcept {
   return std::uint64_t{0} - static_cast<std::uint64_t>(((a ^ b) - 1U) >> 31);
-}
-
-ASSENT_ALWAYS_INLINE void ge_cmov(ge_precomp& t, const ge_precomp& u, std::uint64_t mask) noexcept {
-  fe_cmov(t.ypx, u.ypx, mask);
-  fe_cmov(t.ymx, u.ymx, mask);
-  fe_cmov(t.xy2d, u.xy2d, mask);
 }
 
 /// base_comb[pos][|b| - 1] negated when b < 0 (the identity when b = 0), for b in [-8, 8].

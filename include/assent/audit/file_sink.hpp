@@ -1,0 +1,541 @@
+/// @file
+/// The JSON Lines file sink: one record per line, hash-chained, fsync'd as the durability mode
+/// says, optionally sealed by signed checkpoints in a sidecar file.
+///
+/// One writer per log: the sink holds flock(LOCK_EX | LOCK_NB) on the file for its lifetime, so
+/// a second sink (in this process or another) fails to open instead of forking the chain.
+/// Opening an existing log verifies every record (offline-fast: one parse and two SHA-256 per
+/// record) and continues its chain. A torn last line (no newline, or not JSON at all: a crash
+/// mid-write) is cut back with ftruncate + fdatasync and reported in recovered_tail(); any
+/// other fault, anywhere, makes opening fail with the record's sequence number. append never
+/// throws: failures are receipts with ok == false (the verifier then denies: fail closed).
+#pragma once
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "assent/audit/checkpoint.hpp"
+#include "assent/audit/detail/posix_file.hpp"
+#include "assent/audit/record.hpp"
+#include "assent/audit/sink.hpp"
+#include "assent/audit/verify.hpp"
+#include "assent/clock.hpp"
+#include "assent/config.hpp"
+#include "assent/keys/key_store.hpp"
+#include "assent/keys/signing_key.hpp"
+
+ASSENT_BEGIN_NAMESPACE
+namespace audit {
+
+/// When an append may return relative to the disk.
+enum class durability : std::uint8_t {
+  none = 0,        ///< after write(): in the page cache; a power loss can lose recent records
+  per_record = 1,  ///< after write() and fdatasync() of that record alone
+  group = 2,       ///< after an fdatasync() covering it, shared with concurrent appends (default)
+};
+
+/// How a file sink behaves.
+struct file_sink_options {
+  /// Durability of each append.
+  durability mode = durability::group;
+  /// group mode: the longest an append waits for another thread's fdatasync to cover its record
+  /// before it gives up (returns !ok; the record may still be written by a later batch).
+  std::chrono::milliseconds group_wait_limit{10000};
+  /// The log's id in checkpoints and exports; empty: the file's name.
+  std::string log_id;
+  /// The log key that signs checkpoints; null: no checkpoints are written.
+  std::shared_ptr<const signing_key> checkpoint_key;
+  /// Write a checkpoint once this many records were appended since the last (0: not by count).
+  std::uint64_t checkpoint_every_records = 1000;
+  /// Write a checkpoint this often while records keep arriving (0: not by time).
+  std::chrono::seconds checkpoint_every{60};
+  /// Keys trusted to have signed an existing checkpoint sidecar (e.g. before a key rotation).
+  /// Null: only checkpoint_key's own public key. Borrowed: must outlive open().
+  const key_store* checkpoint_trust = nullptr;
+  /// The clock of checkpoint times; empty: the system clock.
+  std::function<std::int64_t()> clock;
+};
+
+/// What opening did to a torn last line.
+struct tail_repair {
+  bool repaired = false;           ///< a torn tail was cut back
+  std::uint64_t kept_records = 0;  ///< records left in the log
+  std::uint64_t kept_bytes = 0;    ///< new file size
+  std::uint64_t removed_bytes = 0; ///< bytes cut
+  std::string reason;              ///< what was wrong with the tail
+};
+
+class file_sink;
+
+/// The outcome of file_sink::open. Default: a failure.
+struct file_sink_open_result {
+  std::unique_ptr<file_sink> sink;  ///< the open sink, or null
+  std::string error;                ///< why opening failed
+  chain_result verification;        ///< the existing log's verification (also on failure)
+  tail_repair repair;               ///< a torn tail that was cut back
+  bool checkpoint_verified = false; ///< an existing sidecar was verified and agrees with the log
+  /// True when sink is usable.
+  [[nodiscard]] bool ok() const noexcept { return sink != nullptr; }
+};
+
+/// The JSON Lines audit log file. Thread-safe; see the file comment.
+class file_sink final : public audit_sink {
+ public:
+  /// Opens (creating if absent) the log at `path`, verifies it, repairs a torn tail, checks an
+  /// existing checkpoint sidecar, and takes the writer lock. Never throws.
+  [[nodiscard]] static file_sink_open_result open(const std::string& path, file_sink_options options = {}) noexcept;
+
+  /// Appends one record (see audit_sink). Never throws.
+  [[nodiscard]] audit_receipt append(const nlohmann::json& event, std::int64_t time) override;
+
+  /// Flushes, writes a final checkpoint, releases the lock. Idempotent; returns the first
+  /// error met, if any. Appends after close fail.
+  std::optional<std::string> close() noexcept;
+
+  /// Writes a checkpoint for the records acknowledged so far (if any are new), now.
+  std::optional<std::string> checkpoint_now() noexcept { return write_checkpoint(); }
+
+  /// Closes (see close()).
+  ~file_sink() override { (void)close(); }
+  file_sink(const file_sink&) = delete;
+  file_sink& operator=(const file_sink&) = delete;
+
+  /// The torn tail cut back at open (repaired == false when there was none).
+  [[nodiscard]] const tail_repair& recovered_tail() const noexcept { return repair_; }
+  /// Count and hash of the last acknowledged record.
+  [[nodiscard]] chain_head head() const {
+    std::lock_guard<std::mutex> lk(mutex_);
+    return acked_;
+  }
+  /// Why the sink refuses appends after an I/O failure (empty while healthy).
+  [[nodiscard]] std::string failure() const {
+    std::lock_guard<std::mutex> lk(mutex_);
+    return failure_;
+  }
+  /// The last checkpoint write error (empty when the last write succeeded or none was due).
+  [[nodiscard]] std::string checkpoint_error() const {
+    std::lock_guard<std::mutex> lk(mutex_);
+    return checkpoint_error_;
+  }
+  /// The log file.
+  [[nodiscard]] const std::string& path() const noexcept { return path_; }
+  /// The checkpoint sidecar: the log's path + ".checkpoint".
+  [[nodiscard]] const std::string& checkpoint_path() const noexcept { return checkpoint_path_; }
+  /// The log's id.
+  [[nodiscard]] const std::string& log_id() const noexcept { return log_id_; }
+  /// The durability mode.
+  [[nodiscard]] durability mode() const noexcept { return options_.mode; }
+
+ private:
+  file_sink(std::string path, file_sink_options options) : path_(std::move(path)), options_(std::move(options)) {
+    checkpoint_path_ = path_ + ".checkpoint";
+    log_id_ = options_.log_id;
+    if (log_id_.empty()) {
+      const auto slash = path_.find_last_of('/');
+      log_id_ = slash == std::string::npos ? path_ : path_.substr(slash + 1);
+    }
+  }
+
+  [[nodiscard]] std::int64_t now() const {
+    return options_.clock ? options_.clock() : system_clock{}.now();
+  }
+  [[nodiscard]] std::optional<std::string> open_impl(file_sink_open_result& res);
+  [[nodiscard]] bool usable_locked(audit_receipt& out) const;
+  void acknowledge_locked(const chain_head& h);
+  void flush_locked(std::unique_lock<std::mutex>& lk);
+  std::optional<std::string> write_checkpoint() noexcept;
+  void checkpointer_loop();
+
+  std::string path_, checkpoint_path_, log_id_;
+  file_sink_options options_;
+  detail::unique_fd fd_;
+  tail_repair repair_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable flushed_cv_;  // group: a batch became durable (or failed)
+  chain_head head_;                     // last record built (chained, maybe not yet written)
+  chain_head acked_;                    // last record acknowledged (durable as the mode says)
+  std::uint64_t write_offset_ = 0;      // file size up to acked_ (group: up to the last batch)
+  std::string pending_, spare_;         // group: lines waiting for a leader, a reusable buffer
+  chain_head pending_head_;             // group: last record in pending_
+  bool flushing_ = false;               // group: a leader is writing a batch
+  bool opened_ = false;                 // open() succeeded: close() flushes and checkpoints
+  bool closed_ = false;
+  std::string failure_;                 // set on an I/O failure: the sink is unusable
+  std::string checkpoint_error_;
+
+  // Checkpoints: the io mutex serialises writers of the sidecar; the rest is under mutex_.
+  std::mutex checkpoint_io_;
+  std::optional<std::uint64_t> checkpointed_count_;  // what the sidecar covers
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_due_ = false, stopping_ = false;
+  std::thread checkpointer_;
+};
+
+inline file_sink_open_result file_sink::open(const std::string& path, file_sink_options options) noexcept {
+  file_sink_open_result res;
+  try {
+    std::unique_ptr<file_sink> s(new file_sink(path, std::move(options)));
+    if (auto err = s->open_impl(res)) {
+      res.error = std::move(*err);
+      return res;
+    }
+    s->repair_ = res.repair;
+    s->opened_ = true;
+    if (s->options_.checkpoint_key &&
+        (s->options_.checkpoint_every_records > 0 || s->options_.checkpoint_every.count() > 0)) {
+      s->checkpointer_ = std::thread([p = s.get()] { p->checkpointer_loop(); });
+    }
+    res.sink = std::move(s);
+  } catch (const std::exception& e) {
+    res.sink.reset();
+    res.error = std::string("cannot open the audit log: ") + e.what();
+  } catch (...) {
+    res.sink.reset();
+    res.error = "cannot open the audit log";
+  }
+  return res;
+}
+
+inline std::optional<std::string> file_sink::open_impl(file_sink_open_result& res) {
+  bool created = false;
+  fd_ = detail::unique_fd(::open(path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (fd_.valid()) {
+    created = true;
+  } else if (errno == EEXIST) {
+    fd_ = detail::unique_fd(::open(path_.c_str(), O_RDWR | O_CLOEXEC));
+  }
+  if (!fd_.valid()) return detail::errno_message("cannot open audit log " + path_, errno);
+  struct stat st {};
+  if (::fstat(fd_.get(), &st) != 0) return detail::errno_message("cannot stat " + path_, errno);
+  if (!S_ISREG(st.st_mode)) return "audit log " + path_ + " is not a regular file";
+  if (::flock(fd_.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK)
+      return "audit log " + path_ + " is already open for writing (another sink holds its lock); one writer per log";
+    return detail::errno_message("cannot lock audit log " + path_, errno);
+  }
+  if (created) {
+    // The new directory entry must survive a crash before the first record is acknowledged.
+    if (auto err = detail::sync_parent_dir(path_)) return err;
+  }
+
+  // Verify every record. The sidecar's claims are checked afterwards, on the good prefix.
+  std::optional<checkpoint> cp;
+  const bool sidecar = ::access(checkpoint_path_.c_str(), F_OK) == 0;
+  if (sidecar && (options_.checkpoint_trust || options_.checkpoint_key)) {
+    memory_key_store own;
+    const key_store* trust = options_.checkpoint_trust;
+    if (!trust) {
+      const auto& key = *options_.checkpoint_key;
+      auto rec = key_record::create(
+          {key.kid(), key.public_key(), key.principal().empty() ? log_id_ : key.principal(), {}, key_status::active,
+           std::nullopt, std::nullopt, std::nullopt, std::nullopt});
+      if (!rec.first) return "checkpoint key: " + rec.second;
+      if (auto e = own.add(std::move(*rec.first))) return *e;
+      trust = &own;
+    }
+    const auto cr = read_checkpoint_file(checkpoint_path_, *trust, log_id_);
+    if (!cr.ok()) {
+      res.verification = detail::checkpoint_failure(cr);
+      return "audit log " + path_ + ": " + res.verification.message;
+    }
+    cp = cr.value;
+  }
+  std::string head_at_cp;
+  chain_verifier v;
+  const record_visitor visit = [&](const record_view& r) {
+    if (cp && r.seq == cp->count) head_at_cp = std::string(r.hash);
+  };
+  detail::line_reader reader(fd_.get(), max_record_bytes);
+  std::string torn;  // why the tail is torn, when it is
+  for (;;) {
+    std::string_view line;
+    const auto st2 = reader.next(line);
+    const std::uint64_t next = v.state().count + 1;
+    using rs = detail::line_reader::status;
+    if (st2 == rs::end) break;
+    if (st2 == rs::error) {
+      res.verification = v.state();
+      res.verification.code = chain_errc::io_error;
+      return detail::errno_message("cannot read audit log " + path_, reader.errno_value());
+    }
+    if (st2 == rs::unterminated) {
+      torn = "the last line has no newline";
+      break;
+    }
+    if (st2 == rs::too_long) {
+      v.fail(chain_errc::malformed_line, next, "line longer than " + std::to_string(max_record_bytes) + " bytes");
+      break;
+    }
+    if (v.feed(line, reader.line_end() - reader.line_start(), &visit)) continue;
+    // A bad line is a torn write only when it is the last one and is not JSON at all.
+    if (v.state().code == chain_errc::malformed_line) {
+      const std::string copy(line);
+      std::string_view after;
+      if (reader.next(after) == rs::end && !json::parse_strict(copy, record_parse_limits()).ok()) {
+        torn = "the last line is not JSON";
+        break;
+      }
+    }
+    break;
+  }
+  chain_result state = v.state();
+  if (v.done() && torn.empty()) {
+    res.verification = state;
+    return "audit log " + path_ + " is corrupt at " + state.message + "; refusing to open (a bad record is never skipped)";
+  }
+  state.code = chain_errc::ok;
+  state.bad_seq = 0;
+  state.message.clear();
+  if (!torn.empty()) {
+    const auto size = static_cast<std::uint64_t>(::lseek(fd_.get(), 0, SEEK_END));
+    if (::ftruncate(fd_.get(), static_cast<off_t>(state.good_bytes)) != 0)
+      return detail::errno_message("cannot cut back the torn tail of " + path_, errno);
+    if (!detail::sync_data(fd_.get())) return detail::errno_message("cannot fdatasync " + path_, errno);
+    res.repair.repaired = true;
+    res.repair.kept_records = state.count;
+    res.repair.kept_bytes = state.good_bytes;
+    res.repair.removed_bytes = size > state.good_bytes ? size - state.good_bytes : 0;
+    res.repair.reason = torn + " (a write interrupted by a crash); cut back to record " + std::to_string(state.count);
+  }
+  if (cp) {
+    if (state.count < cp->count) {
+      state.code = chain_errc::fewer_than_checkpoint;
+      state.bad_seq = state.count + 1;
+      state.message = "record " + std::to_string(state.bad_seq) + ": missing: the log holds " +
+                      std::to_string(state.count) + " records, the checkpoint signed " + std::to_string(cp->count);
+      res.verification = state;
+      return "audit log " + path_ + " was cut back: " + state.message;
+    }
+    if (cp->count > 0 && head_at_cp != cp->head) {
+      state.code = chain_errc::checkpoint_head_mismatch;
+      state.bad_seq = cp->count;
+      state.message = "record " + std::to_string(cp->count) + " does not have the hash the checkpoint signed";
+      res.verification = state;
+      return "audit log " + path_ + ": " + state.message;
+    }
+    res.checkpoint_verified = true;
+    checkpointed_count_ = cp->count;
+  }
+  res.verification = state;
+  head_.count = acked_.count = pending_head_.count = state.count;
+  head_.hash = acked_.hash = pending_head_.hash = state.head;
+  write_offset_ = state.good_bytes;
+  return std::nullopt;
+}
+
+inline bool file_sink::usable_locked(audit_receipt& out) const {
+  if (closed_) {
+    out.error = "the audit log " + path_ + " is closed";
+    return false;
+  }
+  if (!failure_.empty()) {
+    out.error = "the audit log " + path_ + " refuses appends after an earlier failure: " + failure_;
+    return false;
+  }
+  return true;
+}
+
+// Marks records up to h acknowledged and wakes the checkpointer when enough are new.
+inline void file_sink::acknowledge_locked(const chain_head& h) {
+  acked_ = h;
+  const std::uint64_t every = options_.checkpoint_every_records;
+  if (options_.checkpoint_key && every > 0 && !checkpoint_due_ &&
+      h.count - checkpointed_count_.value_or(0) >= every) {
+    checkpoint_due_ = true;
+    checkpoint_cv_.notify_one();
+  }
+}
+
+// Group commit, leader side: write every pending line with one pwrite and one fdatasync while
+// the others wait; lines appended meanwhile go into the next batch.
+inline void file_sink::flush_locked(std::unique_lock<std::mutex>& lk) {
+  flushing_ = true;
+  std::string batch = std::move(spare_);
+  batch.clear();
+  batch.swap(pending_);
+  const chain_head batch_head = pending_head_;
+  const std::uint64_t offset = write_offset_;
+  lk.unlock();
+  const bool written = detail::pwrite_all(fd_.get(), batch, offset);
+  const int write_errno = errno;
+  const bool synced = written && detail::sync_data(fd_.get());
+  const int sync_errno = errno;
+  bool truncated = false;
+  if (!written) truncated = ::ftruncate(fd_.get(), static_cast<off_t>(offset)) == 0;
+  lk.lock();
+  flushing_ = false;
+  if (synced) {
+    write_offset_ = offset + batch.size();
+    acknowledge_locked(batch_head);
+  } else {
+    // Later records are already chained on this batch, so nothing after it can be written:
+    // fail closed. (After a failed fdatasync the kernel may have dropped the pages; whether
+    // they reached the disk is unknowable, so the sink does not retry.)
+    failure_ = written ? detail::errno_message("fdatasync failed", sync_errno)
+                       : detail::errno_message("write failed", write_errno) +
+                             (truncated ? " (partial write cut back)" : " (a partial record may remain; reopen repairs it)");
+  }
+  batch.clear();
+  spare_ = std::move(batch);
+  flushed_cv_.notify_all();
+}
+
+inline audit_receipt file_sink::append(const nlohmann::json& event, std::int64_t time) {
+  audit_receipt out;
+  try {
+    auto ce = canonicalize_event(event);
+    if (!ce.ok()) {
+      out.error = std::move(ce.error);
+      return out;
+    }
+    std::unique_lock<std::mutex> lk(mutex_);
+    if (!usable_locked(out)) return out;
+    auto rec = build_record(head_, ce.text, time);
+    if (!rec) {
+      out.error = "cannot build the record (time outside years 0000-9999, or the chain is full)";
+      return out;
+    }
+    const chain_head h{rec->seq, rec->hash};
+    if (options_.mode == durability::group) {
+      pending_ += rec->line;
+      pending_head_ = h;
+      head_ = h;
+      const auto deadline = std::chrono::steady_clock::now() + options_.group_wait_limit;
+      while (acked_.count < h.count) {
+        if (!failure_.empty()) {
+          out.error = "the audit record was not written: " + failure_;
+          return out;
+        }
+        if (!flushing_) {
+          flush_locked(lk);
+          continue;
+        }
+        if (flushed_cv_.wait_until(lk, deadline) == std::cv_status::timeout && acked_.count < h.count && flushing_) {
+          out.error = "timed out waiting for the audit log to become durable (the record may still be written)";
+          return out;
+        }
+      }
+    } else {
+      if (!detail::pwrite_all(fd_.get(), rec->line, write_offset_)) {
+        const int err = errno;
+        // Nothing is chained on this record yet: cut the partial write and stay usable.
+        if (::ftruncate(fd_.get(), static_cast<off_t>(write_offset_)) != 0)
+          failure_ = detail::errno_message("write failed and the partial record could not be cut back", err);
+        out.error = detail::errno_message("cannot write the audit record", err);
+        return out;
+      }
+      if (options_.mode == durability::per_record && !detail::sync_data(fd_.get())) {
+        failure_ = detail::errno_message("fdatasync failed", errno);
+        out.error = "the audit record may not be durable: " + failure_;
+        return out;
+      }
+      write_offset_ += rec->line.size();
+      head_ = h;
+      acknowledge_locked(h);
+    }
+    out.ok = true;
+    out.seq = h.count;
+    out.hash = h.hash;
+  } catch (...) {  // std::bad_alloc, std::system_error from a mutex
+    out = audit_receipt{};
+    out.error = "the audit record was not written (out of memory or a system error)";
+  }
+  return out;
+}
+
+inline std::optional<std::string> file_sink::write_checkpoint() noexcept {
+  try {
+    if (!options_.checkpoint_key) return std::string("no checkpoint key is configured");
+    std::lock_guard<std::mutex> io(checkpoint_io_);
+    chain_head h;
+    {
+      std::lock_guard<std::mutex> lk(mutex_);
+      if (!fd_.valid()) return std::string("the audit log is closed");
+      h = acked_;
+      if (checkpointed_count_ && *checkpointed_count_ == h.count) return std::nullopt;
+    }
+    // A checkpoint may only cover records that are on disk, or a crash could leave the log
+    // shorter than its own checkpoint. In the other modes acknowledged means durable already.
+    std::optional<std::string> err;
+    if (options_.mode == durability::none && !detail::sync_data(fd_.get()))
+      err = detail::errno_message("fdatasync before the checkpoint failed", errno);
+    if (!err) err = write_checkpoint_file(checkpoint_path_, checkpoint{log_id_, h.count, h.hash, now()}, *options_.checkpoint_key);
+    std::lock_guard<std::mutex> lk(mutex_);
+    if (err) {
+      checkpoint_error_ = *err;
+      return err;
+    }
+    checkpoint_error_.clear();
+    checkpointed_count_ = h.count;
+    return std::nullopt;
+  } catch (...) {
+    return std::string("the checkpoint could not be written (out of memory or a system error)");
+  }
+}
+
+inline void file_sink::checkpointer_loop() {
+  std::unique_lock<std::mutex> lk(mutex_);
+  while (!stopping_) {
+    if (options_.checkpoint_every.count() > 0)
+      checkpoint_cv_.wait_for(lk, options_.checkpoint_every, [this] { return stopping_ || checkpoint_due_; });
+    else
+      checkpoint_cv_.wait(lk, [this] { return stopping_ || checkpoint_due_; });
+    if (stopping_) break;
+    checkpoint_due_ = false;
+    lk.unlock();
+    (void)write_checkpoint();  // an error stays readable through checkpoint_error()
+    lk.lock();
+  }
+}
+
+inline std::optional<std::string> file_sink::close() noexcept {
+  std::optional<std::string> first;
+  try {
+    {
+      std::unique_lock<std::mutex> lk(mutex_);
+      if (closed_) return std::nullopt;
+      closed_ = true;  // new appends fail from here on
+      if (!opened_) {  // a failed open writes nothing, not even a checkpoint
+        fd_.reset();
+        return std::nullopt;
+      }
+      // Finish the group: appenders still waiting (or gone after a timeout) get their batch.
+      while (flushing_ || (!pending_.empty() && failure_.empty())) {
+        if (flushing_) flushed_cv_.wait(lk);
+        else flush_locked(lk);
+      }
+      if (!failure_.empty()) first = failure_;
+      stopping_ = true;
+      checkpoint_cv_.notify_all();
+    }
+    if (checkpointer_.joinable()) checkpointer_.join();
+    if (options_.checkpoint_key) {
+      if (auto err = write_checkpoint(); err && !first) first = err;
+    }
+    std::lock_guard<std::mutex> io(checkpoint_io_);
+    std::lock_guard<std::mutex> lk(mutex_);
+    fd_.reset();  // releases the flock
+  } catch (...) {
+    if (!first) first = "error while closing the audit log";
+  }
+  return first;
+}
+
+}  // namespace audit
+ASSENT_END_NAMESPACE

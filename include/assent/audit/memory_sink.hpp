@@ -1,0 +1,150 @@
+/// @file
+/// Sinks that need no file: null (tests only), in-memory (keeps the chain), and tee (several
+/// sinks at once).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "assent/audit/record.hpp"
+#include "assent/audit/sink.hpp"
+#include "assent/config.hpp"
+
+ASSENT_BEGIN_NAMESPACE
+namespace audit {
+
+/// Accepts every event and records nothing. FOR TESTS ONLY: a verifier given this sink leaves
+/// no audit trail, which defeats the point of deciding through assent in production.
+class null_sink final : public audit_sink {
+ public:
+  /// Returns ok with seq 0 and no hash (there is no chain).
+  [[nodiscard]] audit_receipt append(const nlohmann::json&, std::int64_t) override {
+    audit_receipt r;
+    r.ok = true;
+    return r;
+  }
+};
+
+/// Keeps the chain in memory: every record line, in order. Thread-safe. For tests, for hosts
+/// that ship records elsewhere themselves, and as a tee branch that can be exported.
+class memory_sink final : public audit_sink {
+ public:
+  /// Builds and keeps the next record; fails (never throws) for an event that cannot be
+  /// recorded (see canonicalize_event) or a time with no RFC 3339 form.
+  [[nodiscard]] audit_receipt append(const nlohmann::json& event, std::int64_t time) override {
+    audit_receipt out;
+    auto ce = canonicalize_event(event);
+    if (!ce.ok()) {
+      out.error = std::move(ce.error);
+      return out;
+    }
+    try {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto rec = build_record(head_, ce.text, time);
+      if (!rec) {
+        out.error = "cannot build the record (time outside years 0000-9999, or the chain is full)";
+        return out;
+      }
+      lines_.push_back(std::move(rec->line));
+      head_.count = rec->seq;
+      head_.hash = rec->hash;
+      out.ok = true;
+      out.seq = rec->seq;
+      out.hash = std::move(rec->hash);
+    } catch (...) {
+      out = audit_receipt{};
+      out.error = "out of memory";
+    }
+    return out;
+  }
+
+  /// Number of records held.
+  [[nodiscard]] std::uint64_t size() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return head_.count;
+  }
+  /// Count and hash of the last record.
+  [[nodiscard]] chain_head head() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return head_;
+  }
+  /// Every record line (each ending in "\n"), in sequence order.
+  [[nodiscard]] std::vector<std::string> lines() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return lines_;
+  }
+  /// The log as one text, exactly what a file sink would have written.
+  [[nodiscard]] std::string text() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::string out;
+    for (const auto& l : lines_) out += l;
+    return out;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  chain_head head_;
+  std::vector<std::string> lines_;
+};
+
+/// Sends every event to several sinks (borrowed; they must outlive the tee), in the order
+/// given. Semantics:
+/// - every sink is tried, even after one fails, so a broken branch does not stop the others
+///   from recording the attempt;
+/// - the receipt is ok only if every sink's is ok; seq and hash are those of the first sink;
+///   the error names each failing sink by its index;
+/// - not atomic: a record written by one branch stays there when another fails (logs are
+///   append-only). The verifier then denies with audit_failed, so a branch may hold the record
+///   of a decision that was finally denied; the record shows what was evaluated, not what the
+///   host was told.
+/// - each branch keeps its own chain; under concurrent appends two branches may order the same
+///   events differently.
+class tee_sink final : public audit_sink {
+ public:
+  /// A tee over `sinks` (at least one; an empty tee fails every append).
+  explicit tee_sink(std::vector<std::reference_wrapper<audit_sink>> sinks) : sinks_(std::move(sinks)) {}
+
+  /// Appends to every sink; ok only if all are ok.
+  [[nodiscard]] audit_receipt append(const nlohmann::json& event, std::int64_t time) override {
+    audit_receipt out;
+    if (sinks_.empty()) {
+      out.error = "tee_sink has no sinks";
+      return out;
+    }
+    bool all_ok = true;
+    std::string errors;
+    for (std::size_t i = 0; i < sinks_.size(); ++i) {
+      audit_receipt r;
+      try {
+        r = sinks_[i].get().append(event, time);
+      } catch (...) {  // a host sink that throws despite the contract counts as a failure
+        r = audit_receipt{};
+        r.error = "threw an exception";
+      }
+      if (i == 0) {
+        out.seq = r.seq;
+        out.hash = std::move(r.hash);
+      }
+      if (!r.ok) {
+        all_ok = false;
+        if (!errors.empty()) errors += "; ";
+        errors += "sink " + std::to_string(i) + ": " + r.error;
+      }
+    }
+    out.ok = all_ok;
+    out.error = std::move(errors);
+    return out;
+  }
+
+ private:
+  std::vector<std::reference_wrapper<audit_sink>> sinks_;
+};
+
+}  // namespace audit
+ASSENT_END_NAMESPACE

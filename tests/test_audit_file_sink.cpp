@@ -1,0 +1,383 @@
+// The JSON Lines file sink: durability modes, the one-writer lock, reopening (verification,
+// torn-tail repair, refusal of corrupt logs), signed checkpoints, and failures as receipts.
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "assent/audit/checkpoint.hpp"
+#include "assent/audit/file_sink.hpp"
+#include "assent/audit/verify.hpp"
+#include "catch.hpp"
+#include "test_audit_util.hpp"
+
+namespace {
+
+using namespace assent::audit;
+using assent_audit_test::file_exists;
+using assent_audit_test::host_event;
+using assent_audit_test::make_key;
+using assent_audit_test::read_file;
+using assent_audit_test::split_lines;
+using assent_audit_test::t0;
+using assent_audit_test::temp_dir;
+using assent_audit_test::trust;
+using assent_audit_test::write_file;
+
+file_sink_options mode(durability d) {
+  file_sink_options o;
+  o.mode = d;
+  return o;
+}
+
+std::unique_ptr<file_sink> open_ok(const std::string& path, file_sink_options o = {}) {
+  auto r = file_sink::open(path, std::move(o));
+  INFO(r.error);
+  REQUIRE(r.ok());
+  return std::move(r.sink);
+}
+
+void append_n(file_sink& s, std::uint64_t first, std::uint64_t n) {
+  for (std::uint64_t i = first; i < first + n; ++i) {
+    const auto r = s.append(host_event(i), t0(static_cast<std::int64_t>(i)));
+    INFO(r.error);
+    REQUIRE(r.ok);
+    REQUIRE(r.seq == i);
+  }
+}
+
+// Polls (bounded) until the sidecar covers at least `count` records; an asynchronous event, not
+// a timing assertion.
+bool wait_for_checkpoint(const std::string& path, const assent::key_store& keys, std::uint64_t count) {
+  for (int i = 0; i < 500; ++i) {
+    if (file_exists(path)) {
+      const auto c = read_checkpoint_file(path, keys);
+      if (c.ok() && c.value->count >= count) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("the file sink writes a verifiable chain in every durability mode and reopening continues it",
+          "[audit][file_sink]") {
+  for (auto d : {durability::none, durability::per_record, durability::group}) {
+    INFO("mode " << static_cast<int>(d));
+    temp_dir dir;
+    const std::string path = dir.file("audit.log");
+    {
+      auto s = open_ok(path, mode(d));
+      CHECK(s->mode() == d);
+      CHECK(s->head().count == 0);
+      append_n(*s, 1, 3);
+      CHECK(s->close() == std::nullopt);
+      CHECK_FALSE(s->append(host_event(9), t0()).ok);  // closed
+    }
+    std::string head3;
+    {
+      auto r = file_sink::open(path, mode(d));
+      REQUIRE(r.ok());
+      CHECK(r.verification.ok());
+      CHECK(r.verification.count == 3);
+      CHECK_FALSE(r.repair.repaired);
+      head3 = r.sink->head().hash;
+      append_n(*r.sink, 4, 2);
+    }  // the destructor closes
+    const auto res = verify_log_file(path);
+    CHECK(res.ok());
+    CHECK(res.count == 5);
+    const auto lines = split_lines(read_file(path));
+    REQUIRE(lines.size() == 5);
+    CHECK(nlohmann::json::parse(lines[3]).at("prev") == head3);
+  }
+}
+
+TEST_CASE("a second writer on the same log is refused while the first holds it", "[audit][file_sink]") {
+  temp_dir dir;
+  const std::string path = dir.file("audit.log");
+  auto first = open_ok(path, mode(durability::none));
+  const auto second = file_sink::open(path, mode(durability::none));
+  CHECK_FALSE(second.ok());
+  CHECK(second.error.find("already open for writing") != std::string::npos);
+  REQUIRE(first->close() == std::nullopt);
+  auto third = open_ok(path, mode(durability::none));
+  append_n(*third, 1, 1);
+}
+
+TEST_CASE("opening refuses what is not a regular file, with the reason", "[audit][file_sink]") {
+  temp_dir dir;
+  const auto r = file_sink::open(dir.path(), mode(durability::none));
+  CHECK_FALSE(r.ok());
+  CHECK_FALSE(r.error.empty());
+  const auto missing = file_sink::open(dir.file("no/such/dir/audit.log"), mode(durability::none));
+  CHECK_FALSE(missing.ok());
+  CHECK(missing.error.find("cannot open") != std::string::npos);
+}
+
+TEST_CASE("a torn last line is cut back to the last complete record and reported", "[audit][file_sink]") {
+  temp_dir dir;
+  const std::string path = dir.file("audit.log");
+  {
+    auto s = open_ok(path, mode(durability::per_record));
+    append_n(*s, 1, 3);
+  }
+  const std::string clean = read_file(path);
+  const auto lines = split_lines(clean);
+
+  SECTION("a partial record without a newline") {
+    write_file(path, clean + lines[2].substr(0, 40));
+    auto r = file_sink::open(path, mode(durability::per_record));
+    REQUIRE(r.ok());
+    CHECK(r.repair.repaired);
+    CHECK(r.sink->recovered_tail().repaired);
+    CHECK(r.repair.kept_records == 3);
+    CHECK(r.repair.removed_bytes == 40);
+    CHECK(r.repair.kept_bytes == clean.size());
+    CHECK(r.repair.reason.find("no newline") != std::string::npos);
+    CHECK(read_file(path) == clean);
+    append_n(*r.sink, 4, 1);
+  }
+  SECTION("a whole record whose newline never reached the file") {
+    write_file(path, clean.substr(0, clean.size() - 1));
+    auto r = file_sink::open(path, mode(durability::per_record));
+    REQUIRE(r.ok());
+    CHECK(r.repair.repaired);
+    CHECK(r.repair.kept_records == 2);
+    CHECK(r.repair.removed_bytes == lines[2].size());
+    append_n(*r.sink, 3, 2);
+  }
+  SECTION("a last line that is not JSON") {
+    write_file(path, clean + std::string("\0\0\0\0\n", 5));
+    auto r = file_sink::open(path, mode(durability::per_record));
+    REQUIRE(r.ok());
+    CHECK(r.repair.repaired);
+    CHECK(r.repair.kept_records == 3);
+    CHECK(r.repair.reason.find("not JSON") != std::string::npos);
+    append_n(*r.sink, 4, 1);
+  }
+  const auto res = verify_log_file(path);
+  CHECK(res.ok());
+}
+
+TEST_CASE("a corrupt record is never skipped: opening fails naming its sequence number and leaves the file",
+          "[audit][file_sink]") {
+  temp_dir dir;
+  const std::string path = dir.file("audit.log");
+  {
+    auto s = open_ok(path, mode(durability::none));
+    append_n(*s, 1, 4);
+  }
+  const std::string clean = read_file(path);
+  const auto lines = split_lines(clean);
+  const std::size_t rec2 = lines[0].size() + 1;
+
+  SECTION("an edited record in the middle") {
+    std::string bad = clean;
+    const auto at = bad.find("event 2", rec2);
+    bad[at + 6] = '7';
+    write_file(path, bad);
+    const auto r = file_sink::open(path, mode(durability::none));
+    CHECK_FALSE(r.ok());
+    CHECK(r.verification.code == chain_errc::hash_mismatch);
+    CHECK(r.verification.bad_seq == 2);
+    CHECK(r.error.find("record 2") != std::string::npos);
+    CHECK(read_file(path) == bad);
+  }
+  SECTION("an unparsable line in the middle") {
+    std::string bad = clean;
+    bad[rec2] = '#';
+    write_file(path, bad);
+    const auto r = file_sink::open(path, mode(durability::none));
+    CHECK_FALSE(r.ok());
+    CHECK(r.verification.code == chain_errc::malformed_line);
+    CHECK(r.verification.bad_seq == 2);
+    CHECK(read_file(path) == bad);
+  }
+  SECTION("a parseable last record with a wrong hash is corruption, not a torn write") {
+    std::string bad = clean;
+    const auto at = bad.find("event 4");
+    bad[at + 6] = '5';
+    write_file(path, bad);
+    const auto r = file_sink::open(path, mode(durability::none));
+    CHECK_FALSE(r.ok());
+    CHECK(r.verification.bad_seq == 4);
+    CHECK(read_file(path) == bad);
+  }
+  SECTION("a deleted record") {
+    write_file(path, lines[0] + "\n" + lines[2] + "\n" + lines[3] + "\n");
+    const auto r = file_sink::open(path, mode(durability::none));
+    CHECK_FALSE(r.ok());
+    CHECK(r.verification.code == chain_errc::sequence_gap);
+    CHECK(r.verification.bad_seq == 2);
+  }
+}
+
+TEST_CASE("append reports unrecordable events as failures and keeps the chain", "[audit][file_sink]") {
+  temp_dir dir;
+  const std::string path = dir.file("audit.log");
+  auto s = open_ok(path, mode(durability::group));
+  const auto bad = s->append(nlohmann::json::array(), t0());
+  CHECK_FALSE(bad.ok);
+  CHECK(bad.error.find("object") != std::string::npos);
+  const auto bad_time = s->append(host_event(1), 253402300800LL);
+  CHECK_FALSE(bad_time.ok);
+  CHECK(bad_time.error.find("time") != std::string::npos);
+  append_n(*s, 1, 2);
+  CHECK(s->failure().empty());
+  REQUIRE(s->close() == std::nullopt);
+  CHECK(verify_log_file(path).count == 2);
+}
+
+TEST_CASE("the log id defaults to the file name", "[audit][file_sink]") {
+  temp_dir dir;
+  auto s = open_ok(dir.file("prod-audit.jsonl"), mode(durability::none));
+  CHECK(s->log_id() == "prod-audit.jsonl");
+  CHECK(s->checkpoint_path() == dir.file("prod-audit.jsonl.checkpoint"));
+  file_sink_options o = mode(durability::none);
+  o.log_id = "payments-prod";
+  auto t = open_ok(dir.file("other.jsonl"), o);
+  CHECK(t->log_id() == "payments-prod");
+}
+
+TEST_CASE("checkpoints are signed at close and every N records, and reopening checks them",
+          "[audit][file_sink][checkpoint]") {
+  temp_dir dir;
+  const std::string path = dir.file("audit.log");
+  const auto key = make_key(11, "log-key-1");
+  const auto keys = trust({key});
+  file_sink_options o = mode(durability::group);
+  o.log_id = "prod";
+  o.checkpoint_key = key;
+  o.checkpoint_every_records = 2;
+  o.checkpoint_every = std::chrono::seconds(0);
+  o.clock = [] { return t0(500); };
+  {
+    auto s = open_ok(path, o);
+    append_n(*s, 1, 3);
+    CHECK(wait_for_checkpoint(s->checkpoint_path(), *keys, 2));
+    append_n(*s, 4, 2);
+    REQUIRE(s->close() == std::nullopt);
+    CHECK(s->checkpoint_error().empty());
+  }
+  const auto cp = read_checkpoint_file(path + ".checkpoint", *keys, "prod");
+  REQUIRE(cp.ok());
+  CHECK(cp.value->count == 5);
+  CHECK(cp.value->time == t0(500));
+  CHECK(cp.value->head == verify_log_file(path).head);
+  CHECK(verify_log_file_signed(path, read_file(path + ".checkpoint"), *keys, "prod").ok());
+
+  SECTION("reopening with the key verifies the sidecar") {
+    auto r = file_sink::open(path, o);
+    REQUIRE(r.ok());
+    CHECK(r.checkpoint_verified);
+  }
+  SECTION("a log cut back below its checkpoint refuses to open and fails verification") {
+    const auto lines = split_lines(read_file(path));
+    write_file(path, lines[0] + "\n" + lines[1] + "\n" + lines[2] + "\n");
+    const auto r = file_sink::open(path, o);
+    CHECK_FALSE(r.ok());
+    CHECK(r.verification.code == chain_errc::fewer_than_checkpoint);
+    CHECK(r.verification.bad_seq == 4);
+    CHECK(r.error.find("cut back") != std::string::npos);
+    const auto v = verify_log_file_signed(path, read_file(path + ".checkpoint"), *keys, "prod");
+    CHECK(v.code == chain_errc::fewer_than_checkpoint);
+    CHECK(v.bad_seq == 4);
+  }
+  SECTION("a sidecar signed by an untrusted key refuses to open; a trust store admits the old key") {
+    const auto new_key = make_key(12, "log-key-2");
+    file_sink_options rotated = o;
+    rotated.checkpoint_key = new_key;
+    const auto r = file_sink::open(path, rotated);
+    CHECK_FALSE(r.ok());
+    CHECK(r.verification.code == chain_errc::checkpoint_signature_invalid);
+    const auto both = trust({key, new_key});
+    rotated.checkpoint_trust = both.get();
+    auto r2 = file_sink::open(path, rotated);
+    REQUIRE(r2.ok());
+    CHECK(r2.checkpoint_verified);
+    append_n(*r2.sink, 6, 1);
+    REQUIRE(r2.sink->close() == std::nullopt);
+    const auto cp2 = read_checkpoint_file(path + ".checkpoint", *trust({new_key}), "prod");
+    REQUIRE(cp2.ok());
+    CHECK(cp2.value->count == 6);
+  }
+  SECTION("a sidecar of another log refuses to open") {
+    file_sink_options other = o;
+    other.log_id = "staging";
+    const auto r = file_sink::open(path, other);
+    CHECK_FALSE(r.ok());
+    CHECK(r.verification.code == chain_errc::checkpoint_malformed);
+  }
+}
+
+TEST_CASE("checkpoints are written every T seconds while records arrive, also in mode none",
+          "[audit][file_sink][checkpoint]") {
+  temp_dir dir;
+  const std::string path = dir.file("audit.log");
+  const auto key = make_key(11, "log-key-1");
+  const auto keys = trust({key});
+  file_sink_options o = mode(durability::none);
+  o.checkpoint_key = key;
+  o.checkpoint_every_records = 0;
+  o.checkpoint_every = std::chrono::seconds(1);
+  auto s = open_ok(path, o);
+  append_n(*s, 1, 2);
+  CHECK(wait_for_checkpoint(s->checkpoint_path(), *keys, 2));
+  CHECK(s->checkpoint_now() == std::nullopt);  // nothing new: no rewrite needed
+  append_n(*s, 3, 1);
+  CHECK(s->checkpoint_now() == std::nullopt);
+  const auto cp = read_checkpoint_file(s->checkpoint_path(), *keys);
+  REQUIRE(cp.ok());
+  CHECK(cp.value->count == 3);
+}
+
+TEST_CASE("a failed write is a failed receipt: cut back and usable in per_record, fail-closed in group",
+          "[audit][file_sink]") {
+  // The file size limit makes write() fail with EFBIG once the log would grow past it; runs in
+  // a child process so the limit and the ignored SIGXFSZ stay there.
+  for (auto d : {durability::per_record, durability::group}) {
+    temp_dir dir;
+    const std::string path = dir.file("audit.log");
+    {
+      auto s = open_ok(path, mode(d));
+      append_n(*s, 1, 2);
+    }
+    const auto size = read_file(path).size();
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      ::signal(SIGXFSZ, SIG_IGN);
+      struct rlimit lim {};
+      lim.rlim_cur = lim.rlim_max = static_cast<rlim_t>(size + 400);
+      ::setrlimit(RLIMIT_FSIZE, &lim);
+      int code = 0;
+      {
+        auto r = file_sink::open(path, mode(d));
+        if (!r.ok()) ::_exit(10);
+        nlohmann::json big = {{"type", "big"}, {"blob", std::string(2000, 'x')}};
+        const auto fail = r.sink->append(big, t0());
+        if (fail.ok || fail.error.empty()) code |= 1;
+        const auto after = r.sink->append(host_event(3), t0());
+        if (d == durability::per_record && !(after.ok && after.seq == 3)) code |= 2;
+        if (d == durability::group && (after.ok || r.sink->failure().empty())) code |= 4;
+        (void)r.sink->close();
+      }
+      ::_exit(code);
+    }
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    // Whatever happened, the log reopens and verifies.
+    auto r = file_sink::open(path, mode(d));
+    REQUIRE(r.ok());
+    CHECK(r.verification.count == (d == durability::per_record ? 3u : 2u));
+  }
+}
