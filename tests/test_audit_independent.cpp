@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "assent/audit/checkpoint.hpp"
 #include "assent/audit/event.hpp"
 #include "assent/audit/file_sink.hpp"
 #include "assent/audit/memory_sink.hpp"
@@ -211,13 +212,21 @@ TEST_CASE("a file log's chain recomputed with OpenSSL SHA-256 and an independent
   }
 }
 
-TEST_CASE("the worked example in docs/audit-format.md is a valid chain by the independent rule",
-          "[audit][independent][docs]") {
+namespace {
+
+std::string read_audit_format_doc() {
   std::ifstream in(std::string(ASSENT_VECTORS_DIR) + "/../../docs/audit-format.md");
   REQUIRE(in.good());
   std::stringstream ss;
   ss << in.rdbuf();
-  const std::string doc = ss.str();
+  return ss.str();
+}
+
+}  // namespace
+
+TEST_CASE("the worked example in docs/audit-format.md is a valid chain by the independent rule",
+          "[audit][independent][docs]") {
+  const std::string doc = read_audit_format_doc();
   // The example log is the fenced block that follows the marker line.
   const std::string marker = "<!-- worked-example-log -->";
   const auto at = doc.find(marker);
@@ -234,4 +243,45 @@ TEST_CASE("the worked example in docs/audit-format.md is a valid chain by the in
   const auto res = assent::audit::verify_log_text(example);
   CHECK(res.ok());
   CHECK(res.head == head);
+}
+
+TEST_CASE("the worked example in docs/audit-format.md is what the code writes today", "[audit][docs]") {
+  // The inputs the document describes; if decision_event changes, this fails until the example
+  // is regenerated.
+  assent::decision d;
+  d.allowed = true;
+  d.action = "deploy";
+  d.project = "payments";
+  d.environment = "production";
+  d.spec_hash = "sha256:3f2c0d8e1b7a4c6d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f";
+  d.initiator = "alice";
+  d.capabilities_required = {"deploy"};
+  assent::accepted_approval a;
+  a.credential_id = "apr-7f3a";
+  a.approver = "bob";
+  a.keyid = "bob-2026-11";
+  a.exception = true;
+  a.issued_at = 1795000000 - 1800;
+  d.approvals.push_back(a);
+  d.policy_id = "payments-policy";
+  d.policy_hash = "sha256:9b1e4f0c2d3a5b6c7d8e9f00112233445566778899aabbccddeeff0011223344";
+  assent::exception_use e;
+  e.kind = "break_glass";
+  e.owner = "carol";
+  e.incident = "INC-1042";
+  e.credential_ids = {"apr-7f3a"};
+  d.exception = e;
+  assent::audit::memory_sink sink;
+  REQUIRE(sink.append(assent::decision_event(d), 1795000000).ok);
+  REQUIRE(sink.append({{"type", "review_closed"}, {"decision_seq", 1}, {"reviewer", "dave"}, {"outcome", "justified"}},
+                      1795086400)
+              .ok);
+  const std::string doc = read_audit_format_doc();
+  const auto start = doc.find("```jsonl\n", doc.find("<!-- worked-example-log -->"));
+  REQUIRE(start != std::string::npos);
+  CHECK(doc.compare(start + 9, sink.text().size(), sink.text()) == 0);
+  // The checkpoint payload shown after it.
+  const auto payload = assent::audit::checkpoint_payload({"payments-prod", 2, sink.head().hash, 1795086460});
+  REQUIRE(payload);
+  CHECK(doc.find(*payload) != std::string::npos);
 }

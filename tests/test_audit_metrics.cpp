@@ -21,7 +21,8 @@ using assent_audit_test::temp_dir;
 using assent_audit_test::trust;
 
 assent::decision make_decision(bool allowed, std::vector<assent::reason> reasons,
-                               std::vector<assent::reason> rejected, bool exception = false) {
+                               std::vector<assent::reason> rejected, bool exception = false,
+                               std::int64_t issued_at = t0(-30)) {
   assent::decision d;
   d.allowed = allowed;
   d.action = "deploy";
@@ -34,6 +35,7 @@ assent::decision make_decision(bool allowed, std::vector<assent::reason> reasons
   a.approver = "bob";
   a.keyid = "bob-key";
   a.exception = exception;
+  a.issued_at = issued_at;
   d.approvals.push_back(a);
   for (std::size_t i = 0; i < rejected.size(); ++i) {
     assent::rejected_credential r;
@@ -68,7 +70,7 @@ TEST_CASE("metrics count decisions, policy violations, rejections, expired evide
   add(assent::decision_event(make_decision(true, {}, {reason::expired})));                          // seq 1
   add(assent::decision_event(make_decision(false, {reason::threshold_not_met}, {reason::expired, reason::bad_signature})));
   add(assent::decision_event(make_decision(false, {reason::threshold_not_met, reason::required_duty_missing}, {})));
-  add(assent::decision_event(make_decision(false, {reason::environment_frozen}, {reason::unknown_key})));
+  add(assent::decision_event(make_decision(false, {reason::environment_frozen}, {reason::unknown_key}, false, t0(-90))));
   add({{"type", "override"}, {"who", "admin"}});
   add({{"type", "override"}, {"who", "admin"}});
   add({{"type", "note"}});
@@ -85,9 +87,13 @@ TEST_CASE("metrics count decisions, policy violations, rejections, expired evide
   CHECK(m.host_events == std::map<std::string, std::uint64_t>{{"override", 2}, {"note", 1}});
   CHECK(m.exception_uses == 0);
   CHECK(m.open_reviews.empty());
-  // The decision event carries no issued_at yet: every approval is counted as lacking it.
-  CHECK(m.approval_latency.count == 0);
-  CHECK(m.approvals_without_issued_at == 4);
+  // Each decision event carries its approval's issued_at: 30, 30, 30 and 90 seconds before.
+  CHECK(m.approval_latency.count == 4);
+  CHECK(m.approval_latency.min == 30);
+  CHECK(m.approval_latency.p50 == 30);
+  CHECK(m.approval_latency.max == 90);
+  CHECK(m.approval_latency.mean == Approx(45.0));
+  CHECK(m.approvals_without_issued_at == 0);
   const auto j = to_json(m);
   CHECK(j.at("policy_violations").at("threshold_not_met") == 2);
   CHECK(j.at("expired_evidence") == 2);

@@ -133,8 +133,11 @@ class tee_sink final : public audit_sink {
       }
       if (!r.ok) {
         all_ok = false;
-        if (!errors.empty()) errors += "; ";
-        errors += "sink " + std::to_string(i) + ": " + r.error;
+        try {
+          if (!errors.empty()) errors += "; ";
+          errors += "sink " + std::to_string(i) + ": " + r.error;
+        } catch (...) {  // out of memory for the message: the failure itself still counts
+        }
       }
     }
     out.ok = all_ok;
