@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -56,6 +57,11 @@ struct file_sink_options {
   /// group mode: the longest an append waits for another thread's fdatasync to cover its record
   /// before it gives up (returns !ok; the record may still be written by a later batch).
   std::chrono::milliseconds group_wait_limit{10000};
+  /// group mode: the longest a new leader waits, before its write, for as many records as the
+  /// last batch held plus those that arrived during its fdatasync (the threads of the last batch
+  /// usually come back at once), so they share one fdatasync; 0: never wait. A single-threaded
+  /// host never waits: its batches hold one record and nothing arrives meanwhile.
+  std::chrono::microseconds group_linger{200};
   /// The log's id in checkpoints and exports; empty: the file's name.
   std::string log_id;
   /// The log key that signs checkpoints; null: no checkpoints are written.
@@ -174,6 +180,10 @@ class file_sink final : public audit_sink {
   std::string pending_, spare_;         // group: lines waiting for a leader, a reusable buffer
   chain_head pending_head_;             // group: last record in pending_
   bool flushing_ = false;               // group: a leader is writing a batch
+  std::size_t pending_count_ = 0;       // group: records in pending_
+  std::size_t last_batch_ = 1;          // group: records in the last batch written
+  std::size_t arrived_ = 0;             // group: records queued while the last batch was written
+  std::condition_variable joined_cv_;   // group: a record was queued (for a lingering leader)
   bool opened_ = false;                 // open() succeeded: close() flushes and checkpoints
   bool closed_ = false;
   std::string failure_;                 // set on an I/O failure: the sink is unusable
@@ -369,6 +379,8 @@ inline void file_sink::flush_locked(std::unique_lock<std::mutex>& lk) {
   std::string batch = std::move(spare_);
   batch.clear();
   batch.swap(pending_);
+  const std::size_t batch_count = pending_count_;
+  pending_count_ = 0;
   const chain_head batch_head = pending_head_;
   const std::uint64_t offset = write_offset_;
   lk.unlock();
@@ -380,6 +392,8 @@ inline void file_sink::flush_locked(std::unique_lock<std::mutex>& lk) {
   if (!written) truncated = ::ftruncate(fd_.get(), static_cast<off_t>(offset)) == 0;
   lk.lock();
   flushing_ = false;
+  last_batch_ = batch_count > 0 ? batch_count : 1;
+  arrived_ = pending_count_;
   if (synced) {
     write_offset_ = offset + batch.size();
     acknowledge_locked(batch_head);
@@ -416,6 +430,8 @@ inline audit_receipt file_sink::append(const nlohmann::json& event, std::int64_t
       pending_ += rec->line;
       pending_head_ = h;
       head_ = h;
+      ++pending_count_;
+      joined_cv_.notify_one();
       const auto deadline = std::chrono::steady_clock::now() + options_.group_wait_limit;
       while (acked_.count < h.count) {
         if (!failure_.empty()) {
@@ -423,6 +439,14 @@ inline audit_receipt file_sink::append(const nlohmann::json& event, std::int64_t
           return out;
         }
         if (!flushing_) {
+          // Lead: claim the batch, give the appenders expected back a moment to join it, write.
+          flushing_ = true;
+          const std::size_t expected = std::min<std::size_t>(last_batch_ + arrived_, 4096);
+          if (options_.group_linger.count() > 0 && pending_count_ < expected) {
+            const auto until = std::min(deadline, std::chrono::steady_clock::now() + options_.group_linger);
+            while (pending_count_ < expected && joined_cv_.wait_until(lk, until) == std::cv_status::no_timeout) {
+            }
+          }
           flush_locked(lk);
           continue;
         }
