@@ -170,8 +170,7 @@ inline int cmd_sign(context& ctx, const std::vector<std::string>& args) {
   assent::dsse::envelope env;
   env.payload_type = type;
   env.payload.assign(body.begin(), body.end());
-  const assent::crypto::ed25519::signature sig = key.sign(assent::dsse::pae(env));
-  env.signatures.push_back(assent::dsse::signature_entry{key.kid(), assent::bytes(sig.begin(), sig.end())});
+  if (auto refused = assent::dsse::add_signature(env, key)) fail(*refused);
   std::string text;
   try {
     text = assent::dsse::serialize(env);

@@ -30,6 +30,7 @@
 #include "assent/encoding.hpp"
 #include "assent/json/access.hpp"
 #include "assent/json/strict_parse.hpp"
+#include "assent/keys/signing_key.hpp"
 
 ASSENT_BEGIN_NAMESPACE
 namespace dsse {
@@ -341,6 +342,25 @@ inline void append_decimal(bytes& out, std::size_t n) {
     failed.error = envelope_error::out_of_memory;
     return failed;
   }
+}
+
+/// Adds `key`'s signature over the envelope's PAE bytes (the one way assent signs an envelope:
+/// issuing, co-signing, checkpoints, exports, the CLI). Refuses, with the reason, a kid that is
+/// empty or longer than the profile allows, a keyid already present, and a full signature list.
+[[nodiscard]] inline std::optional<std::string> add_signature(envelope& env, const signing_key& key) {
+  const envelope_limits limits{};
+  if (key.kid().empty() || key.kid().size() > limits.max_keyid_bytes) {
+    return std::string("the key's kid must be 1 to 256 bytes");
+  }
+  for (const auto& s : env.signatures) {
+    if (s.keyid == key.kid()) return "the envelope already has a signature by keyid \"" + key.kid() + "\"";
+  }
+  if (env.signatures.size() >= limits.max_signatures) {
+    return "the envelope already has " + std::to_string(env.signatures.size()) + " signatures, the most allowed";
+  }
+  const crypto::ed25519::signature sig = key.sign(pae(env));
+  env.signatures.push_back(signature_entry{key.kid(), bytes(sig.begin(), sig.end())});
+  return std::nullopt;
 }
 
 /// Writes an envelope as compact JSON, members in name order, payload and sigs in standard

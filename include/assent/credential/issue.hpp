@@ -34,28 +34,6 @@ struct issue_options {
   bool bind_approver = true;
 };
 
-namespace detail {
-
-// Appends key's signature over PAE(type, body); refuses a keyid the envelope already has.
-inline std::optional<std::string> append_signature(dsse::envelope& env, const signing_key& key) {
-  if (key.kid().empty() || key.kid().size() > dsse::envelope_limits{}.max_keyid_bytes) {
-    return std::string("the key's kid must be 1 to 256 bytes");
-  }
-  for (const auto& s : env.signatures) {
-    if (s.keyid == key.kid())
-      return "the envelope already has a signature by keyid \"" + key.kid() + "\"";
-  }
-  if (env.signatures.size() >= dsse::envelope_limits{}.max_signatures) {
-    return "the envelope already has " + std::to_string(env.signatures.size()) +
-           " signatures, the most allowed";
-  }
-  const crypto::ed25519::signature sig = key.sign(dsse::pae(env));
-  env.signatures.push_back(dsse::signature_entry{key.kid(), bytes(sig.begin(), sig.end())});
-  return std::nullopt;
-}
-
-}  // namespace detail
-
 /// Signs claims as a new approval envelope (payloadType dsse::approval_payload_type, one
 /// signature by `key`) and returns its JSON. The body is the claims' compact JSON (members in
 /// name order). Throws std::invalid_argument when the claims break a rule of
@@ -85,7 +63,7 @@ inline std::optional<std::string> append_signature(dsse::envelope& env, const si
   dsse::envelope env;
   env.payload_type = std::string(dsse::approval_payload_type);
   env.payload.assign(body.begin(), body.end());
-  if (auto refused = detail::append_signature(env, key)) throw std::invalid_argument(*refused);
+  if (auto refused = dsse::add_signature(env, key)) throw std::invalid_argument(*refused);
   return dsse::serialize(env);
 }
 
@@ -117,7 +95,7 @@ inline std::optional<std::string> append_signature(dsse::envelope& env, const si
                     "\"; a signature by \"" + key.principal() + "\" would not count");
     }
   }
-  if (auto refused = detail::append_signature(env, key)) return refuse(std::move(*refused));
+  if (auto refused = dsse::add_signature(env, key)) return refuse(std::move(*refused));
   if (error != nullptr) error->clear();
   return dsse::serialize(env);
 }

@@ -36,8 +36,7 @@ struct dsse_opened {
     e.payload_type = std::string(payload_type);
     const byte_view body(payload);
     e.payload.assign(body.begin(), body.end());
-    const auto sig = key.sign(dsse::pae(e));
-    e.signatures.push_back({key.kid(), bytes(sig.begin(), sig.end())});
+    if (dsse::add_signature(e, key)) return std::nullopt;
     return dsse::serialize(e);
   } catch (...) {  // std::bad_alloc; a kid that is not UTF-8
     return std::nullopt;
