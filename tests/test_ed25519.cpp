@@ -67,7 +67,7 @@ std::array<std::uint8_t, N> random_array() {
   return a;
 }
 
-bytes random_bytes(std::size_t n) {
+bytes random_vector(std::size_t n) {
   bytes b(n);
   for (auto& x : b) x = static_cast<std::uint8_t>(rng()());
   return b;
@@ -382,7 +382,7 @@ TEST_CASE("ed25519 verify accepts a key with a small-order component, like libso
     REQUIRE(edd::ge_from_bytes_vartime(a, key.public_bytes().data()) == edd::decode_error::none);
     const auto mixed = encode(add_points(a, t8));
     CHECK(ed::is_valid_public_key(mixed));
-    const bytes msg = random_bytes(40);
+    const bytes msg = random_vector(40);
     const ed::signature sig = ed::sign(msg, key);  // a signature under A, checked against A + T
     const bool sodium_ok =
         crypto_sign_verify_detached(sig.data(), msg.data(), msg.size(), mixed.data()) == 0;
@@ -400,7 +400,7 @@ TEST_CASE("ed25519 agrees with libsodium on random keys, messages and corruption
     const auto key = ed::secret_key::from_seed(seed);
     REQUIRE(std::equal(key.public_bytes().begin(), key.public_bytes().end(), sodium_pk));
 
-    const bytes msg = random_bytes(static_cast<std::size_t>(rng()() % 300));
+    const bytes msg = random_vector(static_cast<std::size_t>(rng()() % 300));
     unsigned char sodium_sig[64];
     REQUIRE(crypto_sign_detached(sodium_sig, nullptr, msg.data(), msg.size(), sodium_sk) == 0);
     const ed::signature sig = ed::sign(msg, key);
@@ -669,7 +669,7 @@ TEST_CASE("ed25519 half-length and full-length verification equations agree",
   int valid = 0, invalid = 0;
   for (int iter = 0; iter < 400; ++iter) {
     const auto key = ed::secret_key::from_seed(random_array<32>());
-    const bytes msg = random_bytes(64);
+    const bytes msg = random_vector(64);
     ed::signature sig = ed::sign(msg, key);
     ed::public_key pk = key.public_bytes();
     edd::ge_p3 point;

@@ -117,7 +117,7 @@ point base_mul(const scalar& s) {
   return p;
 }
 
-point add_points(const point& p, const point& q) {
+point sodium_add_points(const point& p, const point& q) {
   point r{};
   REQUIRE(crypto_core_ed25519_add(r.data(), p.data(), q.data()) == 0);
   return r;
@@ -138,21 +138,21 @@ ed25519::signature make_sig(const point& r, const scalar& s) {
   return sig;
 }
 
-point from_hex(const char* h) { return assent_test::unhex_array<32>(h); }
+point point_from_hex(const char* h) { return assent_test::unhex_array<32>(h); }
 
 // The canonical encodings of the 8 torsion points, and [j]T8 for the order-8 point T8 (so the
 // index j is the discrete log: [k]T8 = 0 exactly when k = 0 mod 8).
 std::vector<point> canonical_low_order() {
   std::vector<point> out;
   for (const auto& e : assent_test::low_order_encodings)
-    if (e.canonical) out.push_back(from_hex(e.hex));
+    if (e.canonical) out.push_back(point_from_hex(e.hex));
   return out;
 }
 const point& torsion_multiple(std::size_t j) {  // j T8, j in [0, 8)
   static const std::vector<point> table = [] {
-    const point t8 = from_hex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a");
-    std::vector<point> t{from_hex("0100000000000000000000000000000000000000000000000000000000000000")};
-    for (int m = 1; m < 8; ++m) t.push_back(add_points(t.back(), t8));
+    const point t8 = point_from_hex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a");
+    std::vector<point> t{point_from_hex("0100000000000000000000000000000000000000000000000000000000000000")};
+    for (int m = 1; m < 8; ++m) t.push_back(sodium_add_points(t.back(), t8));
     return t;
   }();
   return table.at(j);
@@ -162,7 +162,7 @@ const point& torsion_multiple(std::size_t j) {  // j T8, j in [0, 8)
 // [2, 18], both x signs (non-canonical; some decode to points of large order, some to none).
 std::vector<point> special_encodings() {
   std::vector<point> out;
-  for (const auto& e : assent_test::low_order_encodings) out.push_back(from_hex(e.hex));
+  for (const auto& e : assent_test::low_order_encodings) out.push_back(point_from_hex(e.hex));
   for (int c = 2; c <= 18; ++c) {
     for (int sign = 0; sign < 2; ++sign) {
       point p{};
@@ -298,7 +298,7 @@ std::vector<test_case> build_cases(splitmix64& rng, std::size_t index, const ed2
         "0100000000000000000000000000000000000000000000000000000000000080",
         "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
         "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"};
-    const point r = from_hex(encodings[index % 3]);
+    const point r = point_from_hex(encodings[index % 3]);
     const scalar k = challenge(r.data(), pk, msg);
     add("r_noncanonical_identity_equation_holds", make_sig(r, mul_add(k, a, scalar{})), msg, pk);
   }
@@ -315,7 +315,7 @@ std::vector<test_case> build_cases(splitmix64& rng, std::size_t index, const ed2
   {  // A = a non-canonical encoding of a small-order point, same construction
     std::vector<point> non_canonical;
     for (const auto& e : assent_test::low_order_encodings)
-      if (!e.canonical) non_canonical.push_back(from_hex(e.hex));
+      if (!e.canonical) non_canonical.push_back(point_from_hex(e.hex));
     const point& t = non_canonical[index % non_canonical.size()];
     for (;;) {
       const scalar r = random_scalar(rng);
@@ -326,7 +326,7 @@ std::vector<test_case> build_cases(splitmix64& rng, std::size_t index, const ed2
     }
   }
   const std::size_t j = 1 + index % 7;  // a non-zero torsion component [j]T8
-  const point mixed_a = add_points(pk, torsion_multiple(j));
+  const point mixed_a = sodium_add_points(pk, torsion_multiple(j));
   {  // A = [a]B + T (mixed order, canonical): the cofactorless equation holds iff [k]T = 0
     bool have_holds = false;
     bool have_fails = false;
@@ -346,7 +346,7 @@ std::vector<test_case> build_cases(splitmix64& rng, std::size_t index, const ed2
   }
   {  // R = [r]B + T with the normal key: only the cofactored equation holds
     const scalar r = random_scalar(rng);
-    const point rp = add_points(base_mul(r), torsion_multiple(j));
+    const point rp = sodium_add_points(base_mul(r), torsion_multiple(j));
     const scalar k = challenge(rp.data(), pk, msg);
     add("r_mixed_order_cofactored_only", make_sig(rp, mul_add(k, a, r)), msg, pk, vr::equation_failed);
   }
@@ -368,7 +368,7 @@ std::vector<test_case> build_cases(splitmix64& rng, std::size_t index, const ed2
     for (;;) {
       const scalar r = random_scalar(rng);
       const std::size_t i = rng.below(8);
-      const point rp = add_points(base_mul(r), torsion_multiple(i));
+      const point rp = sodium_add_points(base_mul(r), torsion_multiple(i));
       const scalar k = challenge(rp.data(), mixed_a, msg);
       if ((i + k[0] * j) % 8 != 0) continue;
       add("a_and_r_mixed_order_equation_holds", make_sig(rp, mul_add(k, a, r)), msg, mixed_a, vr::valid);

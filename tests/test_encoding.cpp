@@ -12,6 +12,7 @@
 
 #include "assent/encoding.hpp"
 #include "catch.hpp"
+#include "test_util.hpp"
 
 using assent::base64_alphabet;
 using assent::base64_padding;
@@ -19,17 +20,8 @@ using assent::bytes;
 
 namespace {
 
-bytes unhex(const std::string& hex) {
-  if (hex.empty()) return {};
-  bytes out(hex.size() / 2);
-  std::size_t len = 0;
-  if (hex.size() % 2 != 0 ||
-      sodium_hex2bin(out.data(), out.size(), hex.data(), hex.size(), nullptr, &len, nullptr) != 0 ||
-      len != out.size()) {
-    throw std::runtime_error("bad hex in a vector file: " + hex);
-  }
-  return out;
-}
+using assent_test::random_bytes;
+using assent_test::unhex_or_throw;
 
 nlohmann::json load_rfc4648() {
   std::ifstream in(std::string(ASSENT_VECTORS_DIR) + "/rfc4648/base64_vectors.json");
@@ -57,12 +49,6 @@ std::optional<bytes> sodium_unbase64(const std::string& text, int variant) {
   return out;
 }
 
-bytes random_bytes(std::mt19937_64& rng, std::size_t n) {
-  bytes out(n);
-  for (auto& b : out) b = static_cast<std::uint8_t>(rng());
-  return out;
-}
-
 bytes as_bytes(const std::string& s) { return bytes(s.begin(), s.end()); }
 
 // Every way to decode that should accept `text` (padded standard base64 of `want`).
@@ -80,7 +66,7 @@ TEST_CASE("base64 encodes and decodes the RFC 4648 section 10 vectors and the al
   std::size_t count = 0;
   for (const char* group : {"rfc4648_section10", "alphabet_edge_cases"}) {
     for (const auto& v : doc.at(group)) {
-      const bytes input = unhex(v.at("input_hex").get<std::string>());
+      const bytes input = unhex_or_throw(v.at("input_hex").get<std::string>());
       const auto std_text = v.at("base64").get<std::string>();
       const auto url_padded = v.at("base64url").get<std::string>();
       const auto url_text = v.at("base64url_nopad").get<std::string>();

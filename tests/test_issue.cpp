@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -35,7 +34,7 @@ assent::signing_key key(const char* seed_hex, std::string kid, std::string princ
                                         std::move(principal));
 }
 
-ed25519::verifying_key verifier_of(const ed25519::public_key& pk) {
+ed25519::verifying_key verifier_of_public_key(const ed25519::public_key& pk) {
   auto vk = ed25519::verifying_key::from_bytes(pk);
   REQUIRE(vk);
   return *vk;
@@ -60,21 +59,13 @@ dsse::envelope parse_ok(const std::string& text) {
   return std::move(*r.value);
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot open " + path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 std::string docs_path() {
   return std::string(ASSENT_VECTORS_DIR) + "/../../docs/credential-format.md";
 }
 
 // The fenced block that follows the line `marker` in the credential-format doc.
 std::string doc_block(const std::string& marker) {
-  const std::string doc = read_file(docs_path());
+  const std::string doc = assent_test::read_file(docs_path());
   const auto at = doc.find(marker);
   if (at == std::string::npos) throw std::runtime_error("marker not in the doc: " + marker);
   const auto open = doc.find("```", at);
@@ -92,7 +83,7 @@ TEST_CASE("issue_approval signs the claims' compact JSON as an approval envelope
   CHECK(e.payload_type == dsse::approval_payload_type);
   REQUIRE(e.signatures.size() == 1);
   CHECK(e.signatures[0].keyid == "alice-2026");
-  CHECK(dsse::verify_signature(e, 0, verifier_of(alice.public_key())));
+  CHECK(dsse::verify_signature(e, 0, verifier_of_public_key(alice.public_key())));
 
   const auto claims = assent::parse_approval_claims(byte_view(e.payload));
   REQUIRE(claims.ok());
@@ -176,9 +167,9 @@ TEST_CASE("cosign adds a signature over the same body bytes; every signature ver
   CHECK(b.signatures[0].sig == a.signatures[0].sig);
   CHECK(b.signatures[1].keyid == "bob-2026");
   const bytes m = dsse::pae(b);
-  CHECK(dsse::verify_signature(m, b.signatures[0], verifier_of(alice.public_key())));
-  CHECK(dsse::verify_signature(m, b.signatures[1], verifier_of(bob.public_key())));
-  CHECK_FALSE(dsse::verify_signature(m, b.signatures[1], verifier_of(alice.public_key())));
+  CHECK(dsse::verify_signature(m, b.signatures[0], verifier_of_public_key(alice.public_key())));
+  CHECK(dsse::verify_signature(m, b.signatures[1], verifier_of_public_key(bob.public_key())));
+  CHECK_FALSE(dsse::verify_signature(m, b.signatures[1], verifier_of_public_key(alice.public_key())));
 }
 
 TEST_CASE(
@@ -205,8 +196,8 @@ TEST_CASE(
   const dsse::envelope c = parse_ok(*out);
   CHECK(std::string(c.payload.begin(), c.payload.end()) == body);
   const bytes m = dsse::pae(c);
-  CHECK(dsse::verify_signature(m, c.signatures[0], verifier_of(alice.public_key())));
-  CHECK(dsse::verify_signature(m, c.signatures[1], verifier_of(bob.public_key())));
+  CHECK(dsse::verify_signature(m, c.signatures[0], verifier_of_public_key(alice.public_key())));
+  CHECK(dsse::verify_signature(m, c.signatures[1], verifier_of_public_key(bob.public_key())));
 }
 
 TEST_CASE(
@@ -276,7 +267,7 @@ TEST_CASE("the documented example envelope is what issue_approval writes for its
   while (!doc_envelope.empty() && (doc_envelope.back() == '\n')) doc_envelope.pop_back();
   const dsse::envelope e = parse_ok(doc_envelope);
   const auto alice = key(seed_1, "alice-2026", "alice");
-  CHECK(dsse::verify_signature(e, 0, verifier_of(alice.public_key())));
+  CHECK(dsse::verify_signature(e, 0, verifier_of_public_key(alice.public_key())));
   const auto claims = assent::parse_approval_claims(byte_view(e.payload));
   INFO(claims.error);
   REQUIRE(claims.ok());
@@ -303,20 +294,20 @@ TEST_CASE("the documented openssl command-line recipe makes an approval assent a
     script << "set -eu\n" << doc_block("<!-- recipe: openssl -->");
   }
   const int rc = std::system(("cd '" + d + "' && sh recipe.sh > recipe.log 2>&1").c_str());
-  INFO(read_file(d + "/recipe.log"));
+  INFO(assent_test::read_file(d + "/recipe.log"));
   REQUIRE(rc == 0);
 
-  const std::string pub = read_file(d + "/approver.pub");
+  const std::string pub = assent_test::read_file(d + "/approver.pub");
   REQUIRE(pub.size() == 32);
   ed25519::public_key pk{};
   for (std::size_t i = 0; i < 32; ++i) pk[i] = static_cast<std::uint8_t>(pub[i]);
-  const dsse::envelope e = parse_ok(read_file(d + "/approval.json"));
+  const dsse::envelope e = parse_ok(assent_test::read_file(d + "/approval.json"));
   CHECK(e.payload_type == dsse::approval_payload_type);
   REQUIRE(e.signatures.size() == 1);
   CHECK(e.signatures[0].keyid == "alice-2026");
-  CHECK(dsse::verify_signature(e, 0, verifier_of(pk)));
+  CHECK(dsse::verify_signature(e, 0, verifier_of_public_key(pk)));
   const bytes m = dsse::pae(e);
-  CHECK(std::string(m.begin(), m.end()) == read_file(d + "/pae.bin"));
+  CHECK(std::string(m.begin(), m.end()) == assent_test::read_file(d + "/pae.bin"));
   const auto claims = assent::parse_approval_claims(byte_view(e.payload));
   INFO(claims.error);
   CHECK(claims.ok());

@@ -3,7 +3,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <fstream>
 #include <limits>
 #include <locale>
 #include <codecvt>
@@ -15,19 +14,13 @@
 #include "assent/json/jcs.hpp"
 #include "assent/json/strict_parse.hpp"
 #include "catch.hpp"
+#include "test_util.hpp"
 
 namespace {
 
 using assent::json::canonical_number;
 using assent::json::canonicalize;
-
-std::string read_vector_file(const std::string& relative) {
-  std::ifstream in(std::string(ASSENT_VECTORS_DIR) + "/" + relative, std::ios::binary);
-  REQUIRE(in.good());
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using assent_test::read_vector_file;
 
 std::string bytes_from_spaced_hex(const std::string& text) {
   std::istringstream in(text);

@@ -1,27 +1,19 @@
 // Strict JSON parsing: the same document for every reader, or a refusal that says why and where.
 #include <cstddef>
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <string>
 #include <string_view>
 
 #include "assent/json/strict_parse.hpp"
 #include "catch.hpp"
+#include "test_util.hpp"
 
 namespace {
 
 using assent::json::parse_errc;
 using assent::json::parse_limits;
 using assent::json::parse_strict;
-
-std::string read_vector_file(const std::string& relative) {
-  std::ifstream in(std::string(ASSENT_VECTORS_DIR) + "/" + relative, std::ios::binary);
-  REQUIRE(in.good());
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using assent_test::read_vector_file;
 
 // The code a refused text gets; fails the test when the text is accepted.
 parse_errc refusal(std::string_view text, const parse_limits& limits = {}) {

@@ -14,23 +14,14 @@
 #include "assent/json/jcs.hpp"
 #include "assent/keys/jwks.hpp"
 #include "catch.hpp"
+#include "sodium_test_util.hpp"
 #include "test_util.hpp"
 
 namespace {
 
 using assent::crypto::ed25519::public_key;
-
-// Independent encoders (libsodium), so the tests do not trust the code under test to build input.
-std::string b64url(const std::uint8_t* data, std::size_t size) {
-  std::string out(sodium_base64_ENCODED_LEN(size, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-  sodium_bin2base64(out.data(), out.size(), data, size, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(out.size() - 1);  // the terminating NUL
-  return out;
-}
-template <std::size_t N>
-std::string b64url(const std::array<std::uint8_t, N>& a) {
-  return b64url(a.data(), a.size());
-}
+// Independent encoder (libsodium), so the tests do not trust the code under test to build input.
+using assent_test::b64url;
 
 struct keypair {
   public_key pk{};
@@ -59,7 +50,8 @@ nlohmann::json set_of(std::vector<nlohmann::json> keys) {
 }
 
 // Loads text that must be refused; checks the error's path and that its message has `needle`.
-void expect_refused(const std::string& text, const std::string& path, const std::string& needle) {
+void expect_jwks_refused(const std::string& text, const std::string& path,
+                         const std::string& needle) {
   const auto result = assent::load_jwks(text);
   INFO(text);
   INFO(result.error.message);
@@ -68,8 +60,9 @@ void expect_refused(const std::string& text, const std::string& path, const std:
   CHECK(result.error.path == path);
   CHECK(result.error.message.find(needle) != std::string::npos);
 }
-void expect_refused(const nlohmann::json& set, const std::string& path, const std::string& needle) {
-  expect_refused(set.dump(), path, needle);
+void expect_jwks_refused(const nlohmann::json& set, const std::string& path,
+                         const std::string& needle) {
+  expect_jwks_refused(set.dump(), path, needle);
 }
 
 // One key "k0" with a member changed (or removed, when value is null).
@@ -148,7 +141,7 @@ TEST_CASE("jwks loads the RFC 8037 key set once it names a principal", "[jwks][r
   auto set = doc.at("derived_not_from_rfc").at("jwks_rfc7517_format");
   const std::string kid = set.at("keys").at(0).at("kid").get<std::string>();
   // As published it has no principal: a trusted set must say who holds the key.
-  expect_refused(set, "/keys/0/principal", "key \"" + kid + "\"");
+  expect_jwks_refused(set, "/keys/0/principal", "key \"" + kid + "\"");
   set["keys"][0]["principal"] = "rfc8037-example";
   const auto result = assent::load_jwks(set.dump());
   INFO(result.error.message);
@@ -167,7 +160,7 @@ TEST_CASE("jwks imports every Wycheproof JWK identically, and refuses it while i
     auto key = group.at("jwk");
     key["principal"] = "wycheproof";
     REQUIRE(key.contains("d"));
-    expect_refused(set_of({key}), "/keys/0/d", "private key material");
+    expect_jwks_refused(set_of({key}), "/keys/0/d", "private key material");
     key.erase("d");
     const auto result = assent::load_jwks(set_of({key}).dump());
     INFO(result.error.message);
@@ -215,58 +208,58 @@ TEST_CASE("jwks round-trips through to_jwks and canonical JSON", "[jwks]") {
 }
 
 TEST_CASE("jwks refuses malformed documents", "[jwks][reject]") {
-  expect_refused(std::string("not json"), "", "not strict JSON");
-  expect_refused(std::string(R"({"keys": [], "keys": []})"), "", "duplicate_key");
-  expect_refused(std::string("[]"), "", "expected an object");
-  expect_refused(std::string("{}"), "/keys", "missing");
-  expect_refused(std::string(R"({"keys": {}})"), "/keys", "expected an array");
-  expect_refused(std::string(R"({"keys": []})"), "/keys", "must hold a key");
-  expect_refused(std::string(R"({"keys": [5]})"), "/keys/0", "key #0 (no kid)");
+  expect_jwks_refused(std::string("not json"), "", "not strict JSON");
+  expect_jwks_refused(std::string(R"({"keys": [], "keys": []})"), "", "duplicate_key");
+  expect_jwks_refused(std::string("[]"), "", "expected an object");
+  expect_jwks_refused(std::string("{}"), "/keys", "missing");
+  expect_jwks_refused(std::string(R"({"keys": {}})"), "/keys", "expected an array");
+  expect_jwks_refused(std::string(R"({"keys": []})"), "/keys", "must hold a key");
+  expect_jwks_refused(std::string(R"({"keys": [5]})"), "/keys/0", "key #0 (no kid)");
   auto extra = set_of({jwk(1, "k0")});
   extra["comment"] = "x";
-  expect_refused(extra, "/comment", "unknown_member");
+  expect_jwks_refused(extra, "/comment", "unknown_member");
 }
 
 TEST_CASE("jwks refuses keys of the wrong type or curve", "[jwks][reject]") {
-  expect_refused(with_member("kty", "EC"), "/keys/0/kty", "key \"k0\"");
-  expect_refused(with_member("kty", "EC"), "/keys/0/kty", "must be \"OKP\"");
-  expect_refused(with_member("kty", nullptr), "/keys/0/kty", "missing");
-  expect_refused(with_member("crv", "X25519"), "/keys/0/crv", "must be \"Ed25519\"");
-  expect_refused(with_member("crv", "Ed448"), "/keys/0/crv", "key \"k0\"");
-  expect_refused(with_member("alg", "ES256"), "/keys/0/alg", "EdDSA");
-  expect_refused(with_member("use", "enc"), "/keys/0/use", "sig");
-  expect_refused(with_member("key_ops", {"sign"}), "/keys/0/key_ops", "verify");
-  expect_refused(with_member("key_ops", {"verify", "sign"}), "/keys/0/key_ops", "verify");
-  expect_refused(with_member("key_ops", "verify"), "/keys/0/key_ops", "wrong_type");
+  expect_jwks_refused(with_member("kty", "EC"), "/keys/0/kty", "key \"k0\"");
+  expect_jwks_refused(with_member("kty", "EC"), "/keys/0/kty", "must be \"OKP\"");
+  expect_jwks_refused(with_member("kty", nullptr), "/keys/0/kty", "missing");
+  expect_jwks_refused(with_member("crv", "X25519"), "/keys/0/crv", "must be \"Ed25519\"");
+  expect_jwks_refused(with_member("crv", "Ed448"), "/keys/0/crv", "key \"k0\"");
+  expect_jwks_refused(with_member("alg", "ES256"), "/keys/0/alg", "EdDSA");
+  expect_jwks_refused(with_member("use", "enc"), "/keys/0/use", "sig");
+  expect_jwks_refused(with_member("key_ops", {"sign"}), "/keys/0/key_ops", "verify");
+  expect_jwks_refused(with_member("key_ops", {"verify", "sign"}), "/keys/0/key_ops", "verify");
+  expect_jwks_refused(with_member("key_ops", "verify"), "/keys/0/key_ops", "wrong_type");
 }
 
 TEST_CASE("jwks refuses an x that is not exactly 32 canonical base64url bytes", "[jwks][reject]") {
   const auto pk = sodium_keypair(1).pk;
   const std::string good = b64url(pk);
-  expect_refused(with_member("x", good.substr(0, 42)), "/keys/0/x", "base64url");  // 42 characters: 31.5 bytes
-  expect_refused(with_member("x", b64url(pk.data(), 31)), "/keys/0/x", "must encode 32 bytes, got 31");
+  expect_jwks_refused(with_member("x", good.substr(0, 42)), "/keys/0/x", "base64url");  // 42 characters: 31.5 bytes
+  expect_jwks_refused(with_member("x", b64url(pk.data(), 31)), "/keys/0/x", "must encode 32 bytes, got 31");
   std::array<std::uint8_t, 33> longer{};
   for (std::size_t i = 0; i < 32; ++i) longer[i] = pk[i];
-  expect_refused(with_member("x", b64url(longer)), "/keys/0/x", "must encode 32 bytes, got 33");
-  expect_refused(with_member("x", good + "="), "/keys/0/x", "base64url");  // padded
-  expect_refused(with_member("x", good + " "), "/keys/0/x", "base64url");
-  expect_refused(with_member("x", ""), "/keys/0/x", "empty");
-  expect_refused(with_member("x", 5), "/keys/0/x", "wrong_type");
+  expect_jwks_refused(with_member("x", b64url(longer)), "/keys/0/x", "must encode 32 bytes, got 33");
+  expect_jwks_refused(with_member("x", good + "="), "/keys/0/x", "base64url");  // padded
+  expect_jwks_refused(with_member("x", good + " "), "/keys/0/x", "base64url");
+  expect_jwks_refused(with_member("x", ""), "/keys/0/x", "empty");
+  expect_jwks_refused(with_member("x", 5), "/keys/0/x", "wrong_type");
   // Non-zero unused bits: 32 bytes end in a 2-byte group, whose last character has 2 spare bits.
   const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::string spare = good;
   spare.back() = alphabet[alphabet.find(spare.back()) ^ 1u];
-  expect_refused(with_member("x", spare), "/keys/0/x", "base64url");
+  expect_jwks_refused(with_member("x", spare), "/keys/0/x", "base64url");
   // The standard alphabet's + and / are not base64url.
   std::string standard = good;
   for (auto& c : standard) {
     if (c == '-') c = '+';
     if (c == '_') c = '/';
   }
-  if (standard != good) expect_refused(with_member("x", standard), "/keys/0/x", "base64url");
+  if (standard != good) expect_jwks_refused(with_member("x", standard), "/keys/0/x", "base64url");
   std::string plus = good;
   plus[0] = '+';
-  expect_refused(with_member("x", plus), "/keys/0/x", "base64url");
+  expect_jwks_refused(with_member("x", plus), "/keys/0/x", "base64url");
 }
 
 TEST_CASE("jwks refuses small-order and non-canonical points", "[jwks][reject]") {
@@ -277,22 +270,22 @@ TEST_CASE("jwks refuses small-order and non-canonical points", "[jwks][reject]")
   non_canonical[0] = 0xed;
   non_canonical[31] = 0x7f;
   for (const auto& pk : {identity, non_canonical}) {
-    expect_refused(with_member("x", b64url(pk)), "/keys/0/x", "large order");
-    expect_refused(with_member("x", b64url(pk)), "/keys/0/x", "key \"k0\"");
+    expect_jwks_refused(with_member("x", b64url(pk)), "/keys/0/x", "large order");
+    expect_jwks_refused(with_member("x", b64url(pk)), "/keys/0/x", "key \"k0\"");
   }
 }
 
 TEST_CASE("jwks refuses private key material loudly", "[jwks][reject]") {
   for (const char* member : {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}) {
-    expect_refused(with_member(member, "AAAA"), std::string("/keys/0/") + member, "private key material");
-    expect_refused(with_member(member, "AAAA"), std::string("/keys/0/") + member, "key \"k0\"");
+    expect_jwks_refused(with_member(member, "AAAA"), std::string("/keys/0/") + member, "private key material");
+    expect_jwks_refused(with_member(member, "AAAA"), std::string("/keys/0/") + member, "key \"k0\"");
   }
 }
 
 TEST_CASE("jwks refuses unknown members, so a typo cannot drop a constraint", "[jwks][reject]") {
-  expect_refused(with_member("role", {"admin"}), "/keys/0/role", "unknown_member");
-  expect_refused(with_member("enviroments", {"prod"}), "/keys/0/enviroments", "unknown_member");
-  expect_refused(with_member("y", "AAAA"), "/keys/0/y", "key \"k0\"");
+  expect_jwks_refused(with_member("role", {"admin"}), "/keys/0/role", "unknown_member");
+  expect_jwks_refused(with_member("enviroments", {"prod"}), "/keys/0/enviroments", "unknown_member");
+  expect_jwks_refused(with_member("y", "AAAA"), "/keys/0/y", "key \"k0\"");
   // Registered certificate members are accepted and ignored when well typed.
   auto x5 = jwk(1, "k0");
   x5["x5c"] = {"MIIB"};
@@ -300,53 +293,53 @@ TEST_CASE("jwks refuses unknown members, so a typo cannot drop a constraint", "[
   x5["x5u"] = "https://example.com/cert";
   x5["x5t"] = "abc";
   CHECK(assent::load_jwks(set_of({x5}).dump()).ok());
-  expect_refused(with_member("x5c", "MIIB"), "/keys/0/x5c", "wrong_type");
+  expect_jwks_refused(with_member("x5c", "MIIB"), "/keys/0/x5c", "wrong_type");
 }
 
 TEST_CASE("jwks refuses wrong types and values of assent members", "[jwks][reject]") {
-  expect_refused(with_member("principal", nullptr), "/keys/0/principal", "missing");
-  expect_refused(with_member("principal", ""), "/keys/0/principal", "empty");
-  expect_refused(with_member("principal", 7), "/keys/0/principal", "wrong_type");
-  expect_refused(with_member("roles", "admin"), "/keys/0/roles", "wrong_type");
-  expect_refused(with_member("roles", {1}), "/keys/0/roles/0", "wrong_type");
-  expect_refused(with_member("roles", {"admin", "admin"}), "/keys/0/roles/1", "duplicate_element");
-  expect_refused(with_member("roles", {""}), "/keys/0/roles/0", "empty");
-  expect_refused(with_member("status", "disabled"), "/keys/0/status", "active, retired, revoked");
-  expect_refused(with_member("status", "retired"), "/keys/0/retired_at", "needs retired_at");
-  expect_refused(with_member("retired_at", 5), "/keys/0/retired_at", "active key");
-  expect_refused(with_member("nbf", "1763683200"), "/keys/0/nbf", "wrong_type");
-  expect_refused(with_member("nbf", 1.5), "/keys/0/nbf", "wrong_type");
-  expect_refused(with_member("nbf", -1), "/keys/0/nbf", "out_of_range");
-  expect_refused(with_member("exp", 9007199254740992.0), "/keys/0/exp", "wrong_type");
-  expect_refused(std::string(R"({"keys":[)" + jwk(1, "k0").dump().substr(0, jwk(1, "k0").dump().size() - 1) +
+  expect_jwks_refused(with_member("principal", nullptr), "/keys/0/principal", "missing");
+  expect_jwks_refused(with_member("principal", ""), "/keys/0/principal", "empty");
+  expect_jwks_refused(with_member("principal", 7), "/keys/0/principal", "wrong_type");
+  expect_jwks_refused(with_member("roles", "admin"), "/keys/0/roles", "wrong_type");
+  expect_jwks_refused(with_member("roles", {1}), "/keys/0/roles/0", "wrong_type");
+  expect_jwks_refused(with_member("roles", {"admin", "admin"}), "/keys/0/roles/1", "duplicate_element");
+  expect_jwks_refused(with_member("roles", {""}), "/keys/0/roles/0", "empty");
+  expect_jwks_refused(with_member("status", "disabled"), "/keys/0/status", "active, retired, revoked");
+  expect_jwks_refused(with_member("status", "retired"), "/keys/0/retired_at", "needs retired_at");
+  expect_jwks_refused(with_member("retired_at", 5), "/keys/0/retired_at", "active key");
+  expect_jwks_refused(with_member("nbf", "1763683200"), "/keys/0/nbf", "wrong_type");
+  expect_jwks_refused(with_member("nbf", 1.5), "/keys/0/nbf", "wrong_type");
+  expect_jwks_refused(with_member("nbf", -1), "/keys/0/nbf", "out_of_range");
+  expect_jwks_refused(with_member("exp", 9007199254740992.0), "/keys/0/exp", "wrong_type");
+  expect_jwks_refused(std::string(R"({"keys":[)" + jwk(1, "k0").dump().substr(0, jwk(1, "k0").dump().size() - 1) +
                              R"(,"exp":9007199254740992}]})"),
                  "/keys/0/exp", "out_of_range");
   auto window = jwk(1, "k0");
   window["nbf"] = 200;
   window["exp"] = 200;
-  expect_refused(set_of({window}), "/keys/0/exp", "later than nbf");
-  expect_refused(with_member("environments", nlohmann::json::array()), "/keys/0/environments", "empty");
-  expect_refused(with_member("environments", "prod"), "/keys/0/environments", "wrong_type");
-  expect_refused(with_member("kid", 5), "/keys/0/kid", "key #0 (no kid)");
-  expect_refused(with_member("kid", nullptr), "/keys/0/kid", "key #0 (no kid)");
-  expect_refused(with_member("kid", ""), "/keys/0/kid", "empty");
-  expect_refused(with_member("kid", std::string(257, 'a')), "/keys/0/kid", "1 to 256");
+  expect_jwks_refused(set_of({window}), "/keys/0/exp", "later than nbf");
+  expect_jwks_refused(with_member("environments", nlohmann::json::array()), "/keys/0/environments", "empty");
+  expect_jwks_refused(with_member("environments", "prod"), "/keys/0/environments", "wrong_type");
+  expect_jwks_refused(with_member("kid", 5), "/keys/0/kid", "key #0 (no kid)");
+  expect_jwks_refused(with_member("kid", nullptr), "/keys/0/kid", "key #0 (no kid)");
+  expect_jwks_refused(with_member("kid", ""), "/keys/0/kid", "empty");
+  expect_jwks_refused(with_member("kid", std::string(257, 'a')), "/keys/0/kid", "1 to 256");
 }
 
 TEST_CASE("jwks refuses duplicate kids and one public key under two kids", "[jwks][reject]") {
-  expect_refused(set_of({jwk(1, "k0"), jwk(2, "k0")}), "/keys/1/kid", "duplicate kid (also at /keys/0)");
+  expect_jwks_refused(set_of({jwk(1, "k0"), jwk(2, "k0")}), "/keys/1/kid", "duplicate kid (also at /keys/0)");
   auto twin = jwk(1, "k1");
   twin["principal"] = "mallory";
-  expect_refused(set_of({jwk(1, "k0"), twin}), "/keys/1/x", "the same public key as key \"k0\"");
+  expect_jwks_refused(set_of({jwk(1, "k0"), twin}), "/keys/1/x", "the same public key as key \"k0\"");
 }
 
 TEST_CASE("jwks names the faulty key by its kid, or by index when it has none", "[jwks][reject]") {
   auto bad = jwk(3, "carol-1");
   bad["crv"] = "P-256";
-  expect_refused(set_of({jwk(1, "k0"), jwk(2, "k1"), bad}), "/keys/2/crv", "key \"carol-1\"");
+  expect_jwks_refused(set_of({jwk(1, "k0"), jwk(2, "k1"), bad}), "/keys/2/crv", "key \"carol-1\"");
   auto no_kid = jwk(3, "x");
   no_kid.erase("kid");
-  expect_refused(set_of({jwk(1, "k0"), no_kid}), "/keys/1/kid", "key #1 (no kid)");
+  expect_jwks_refused(set_of({jwk(1, "k0"), no_kid}), "/keys/1/kid", "key #1 (no kid)");
 }
 
 TEST_CASE("jwks loads from a file, and reports a missing file", "[jwks]") {

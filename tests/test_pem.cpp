@@ -7,7 +7,6 @@
 
 #include <array>
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +16,7 @@
 #include "assent/keys/pem.hpp"
 #include "assent/keys/signing_key.hpp"
 #include "catch.hpp"
+#include "openssl_test_util.hpp"
 #include "test_util.hpp"
 
 namespace {
@@ -24,49 +24,19 @@ namespace {
 using assent::crypto::ed25519::public_key;
 using assent::crypto::ed25519::seed;
 
-struct pkey_free {
-  void operator()(EVP_PKEY* k) const noexcept { EVP_PKEY_free(k); }
-};
-struct bio_free {
-  void operator()(BIO* b) const noexcept { BIO_free(b); }
-};
-using pkey_ptr = std::unique_ptr<EVP_PKEY, pkey_free>;
-using bio_ptr = std::unique_ptr<BIO, bio_free>;
-
-pkey_ptr openssl_generate(int type) {
-  EVP_PKEY* key = nullptr;
-  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_id(type, nullptr);
-  REQUIRE(ctx != nullptr);
-  REQUIRE(EVP_PKEY_keygen_init(ctx) == 1);
-  REQUIRE(EVP_PKEY_keygen(ctx, &key) == 1);
-  EVP_PKEY_CTX_free(ctx);
-  return pkey_ptr(key);
-}
-
-std::string bio_text(BIO* bio) {
-  char* data = nullptr;
-  const long n = BIO_get_mem_data(bio, &data);
-  return std::string(data, static_cast<std::size_t>(n));
-}
+using assent_test::bio_ptr;
+using assent_test::bio_text;
+using assent_test::openssl_generate;
+using assent_test::openssl_private_pem;
+using assent_test::openssl_raw_public;
+using assent_test::openssl_sign;
+using assent_test::pkey_ptr;
+using assent_test::to_bytes;
 
 std::string openssl_public_pem(EVP_PKEY* key) {
   bio_ptr bio(BIO_new(BIO_s_mem()));
   REQUIRE(PEM_write_bio_PUBKEY(bio.get(), key) == 1);
   return bio_text(bio.get());
-}
-
-std::string openssl_private_pem(EVP_PKEY* key) {
-  bio_ptr bio(BIO_new(BIO_s_mem()));
-  REQUIRE(PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) == 1);
-  return bio_text(bio.get());
-}
-
-public_key openssl_raw_public(EVP_PKEY* key) {
-  public_key out{};
-  std::size_t len = out.size();
-  REQUIRE(EVP_PKEY_get_raw_public_key(key, out.data(), &len) == 1);
-  REQUIRE(len == out.size());
-  return out;
 }
 
 seed openssl_raw_private(EVP_PKEY* key) {
@@ -75,18 +45,6 @@ seed openssl_raw_private(EVP_PKEY* key) {
   REQUIRE(EVP_PKEY_get_raw_private_key(key, out.data(), &len) == 1);
   REQUIRE(len == out.size());
   return out;
-}
-
-std::array<std::uint8_t, 64> openssl_sign(EVP_PKEY* key, const std::string& message) {
-  std::array<std::uint8_t, 64> sig{};
-  std::size_t len = sig.size();
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  REQUIRE(EVP_DigestSignInit(ctx, nullptr, nullptr, nullptr, key) == 1);
-  REQUIRE(EVP_DigestSign(ctx, sig.data(), &len, reinterpret_cast<const unsigned char*>(message.data()),
-                         message.size()) == 1);
-  EVP_MD_CTX_free(ctx);
-  REQUIRE(len == sig.size());
-  return sig;
 }
 
 pkey_ptr openssl_read_public_pem(const std::string& pem) {
@@ -107,11 +65,6 @@ pkey_ptr openssl_read_private_der(const assent::bytes& der) {
     return nullptr;
   }
   return pkey_ptr(key);
-}
-
-template <std::size_t N>
-assent::bytes to_bytes(const std::array<std::uint8_t, N>& a) {
-  return assent::bytes(a.begin(), a.end());
 }
 
 // Parses DER that must be refused; returns the reason.

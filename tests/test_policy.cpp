@@ -1,23 +1,16 @@
 // Policy documents: loading, validation with JSON paths, and the effective posture.
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "assent/json/jcs.hpp"
 #include "assent/policy/load.hpp"
 #include "catch.hpp"
+#include "test_util.hpp"
 
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 nlohmann::json acme() {
-  return nlohmann::json::parse(read_file(std::string(ASSENT_TEST_DATA_DIR) + "/policy_acme.json"));
+  return nlohmann::json::parse(
+      assent_test::read_file(std::string(ASSENT_TEST_DATA_DIR) + "/policy_acme.json"));
 }
 
 assent::policy load_ok(const nlohmann::json& doc) {
@@ -34,7 +27,7 @@ std::pair<std::string, std::string> load_error(const nlohmann::json& doc) {
   return {r.error.path, r.error.message};
 }
 
-assent::request deploy_request() {
+assent::request policy_deploy_request() {
   assent::request req;
   req.action = "deploy";
   req.project = "payments";
@@ -81,7 +74,7 @@ TEST_CASE("policy ranks roles by their order, never alphabetically", "[policy]")
   doc["environments"]["prod"]["actions"]["deploy"]["min_initiator_role"] = "zeta";
   const auto pol = load_ok(doc);
   CHECK(*pol.highest_rank(std::vector<std::string>{"zeta"}) < *pol.highest_rank(std::vector<std::string>{"alpha"}));
-  auto req = deploy_request();
+  auto req = policy_deploy_request();
   req.initiator_roles = {"zeta"};
   auto res = pol.resolve(req);
   REQUIRE(res.effective);
@@ -91,7 +84,7 @@ TEST_CASE("policy ranks roles by their order, never alphabetically", "[policy]")
 
 TEST_CASE("policy posture: the rules add duties from the request's attributes", "[policy][rules]") {
   const auto pol = load_ok(acme());
-  auto req = deploy_request();
+  auto req = policy_deploy_request();
   SECTION("no attributes: no duties") {
     auto res = pol.resolve(req);
     REQUIRE(res.effective);
@@ -124,7 +117,7 @@ TEST_CASE("policy posture: an empty when always matches (model-owner default)", 
   auto doc = acme();
   doc["environments"]["prod"]["rules"].push_back({{"when", nlohmann::json::object()}, {"require_duties", {"model_owner"}}});
   const auto pol = load_ok(doc);
-  CHECK(pol.resolve(deploy_request()).effective->required_duties == std::vector<std::string>{"model_owner"});
+  CHECK(pol.resolve(policy_deploy_request()).effective->required_duties == std::vector<std::string>{"model_owner"});
 }
 
 TEST_CASE("policy posture: a hardened destination only tightens", "[policy][hardened]") {
@@ -133,7 +126,7 @@ TEST_CASE("policy posture: a hardened destination only tightens", "[policy][hard
   deploy["threshold"] = 1;
   deploy["self_approval"] = true;
   const auto pol = load_ok(doc);
-  auto req = deploy_request();
+  auto req = policy_deploy_request();
   req.destination = "hooks";
   auto res = pol.resolve(req);
   REQUIRE(res.effective);
@@ -151,7 +144,7 @@ TEST_CASE("policy posture: decision-level denials", "[policy]") {
   auto doc = acme();
   SECTION("unknown environment and action") {
     const auto pol = load_ok(doc);
-    auto req = deploy_request();
+    auto req = policy_deploy_request();
     req.environment = "qa";
     CHECK(pol.resolve(req).denials == std::vector<assent::reason>{assent::reason::unknown_environment});
     req.environment = "prod";
@@ -159,28 +152,28 @@ TEST_CASE("policy posture: decision-level denials", "[policy]") {
     CHECK(pol.resolve(req).denials == std::vector<assent::reason>{assent::reason::unknown_action});
   }
   SECTION("forbidden") {
-    auto req = deploy_request();
+    auto req = policy_deploy_request();
     req.action = "delete_project";
     CHECK(load_ok(doc).resolve(req).denials == std::vector<assent::reason>{assent::reason::action_forbidden});
   }
   SECTION("frozen environment and disabled capability") {
     doc["overrides"]["frozen_environments"] = {"prod"};
     doc["overrides"]["disabled_capabilities"] = {"deploy"};
-    auto res = load_ok(doc).resolve(deploy_request());
+    auto res = load_ok(doc).resolve(policy_deploy_request());
     CHECK(res.denials == std::vector<assent::reason>{assent::reason::environment_frozen, assent::reason::capability_disabled});
   }
   SECTION("initiator rank, destination, source environment") {
     const auto pol = load_ok(doc);
-    auto req = deploy_request();
+    auto req = policy_deploy_request();
     req.initiator_roles = {"auditor"};
     req.destination = "mars";
     auto res = pol.resolve(req);
     CHECK(res.denials == std::vector<assent::reason>{assent::reason::initiator_role_too_low,
                                                      assent::reason::destination_not_allowed});
-    req = deploy_request();
+    req = policy_deploy_request();
     req.destination.reset();
     CHECK(pol.resolve(req).denials == std::vector<assent::reason>{assent::reason::destination_not_allowed});
-    req = deploy_request();
+    req = policy_deploy_request();
     req.action = "replay.execute";
     req.source_environment = "staging";
     CHECK(pol.resolve(req).denials == std::vector<assent::reason>{assent::reason::wrong_source_environment});
@@ -281,7 +274,7 @@ TEST_CASE("policy defaults are the safe ones", "[policy]") {
       {"roles", {"member"}},
       {"environments", {{"dev", {{"actions", {{"deploy", {{"approval", "required"}, {"capabilities", {"deploy"}}}}}}}}}}};
   const auto pol = load_ok(doc);
-  assent::request req = deploy_request();
+  assent::request req = policy_deploy_request();
   req.environment = "dev";
   req.destination.reset();
   auto res = pol.resolve(req);

@@ -1,15 +1,12 @@
 // Signing keys from private JWKs and PKCS#8 PEM: RFC 8037 Appendix A reproduced exactly,
 // Wycheproof private JWKs, OpenSSL interop, and the refusals (with the member at fault).
-#include <openssl/bio.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <sodium.h>
 
 #include <array>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
-#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -17,26 +14,25 @@
 #include "assent/keys/jwks.hpp"
 #include "assent/keys/private_key.hpp"
 #include "catch.hpp"
+#include "openssl_test_util.hpp"
+#include "sodium_test_util.hpp"
 #include "test_util.hpp"
 
 namespace {
+
+using assent_test::b64url;
+using assent_test::openssl_generate;
+using assent_test::openssl_private_pem;
+using assent_test::openssl_raw_public;
+using assent_test::openssl_sign;
 
 nlohmann::json rfc8037() {
   return nlohmann::json::parse(assent_test::read_vector_file("rfc8037/rfc8037_appendix_a.json"));
 }
 
-// Independent base64url (libsodium).
-template <std::size_t N>
-std::string b64url(const std::array<std::uint8_t, N>& a) {
-  std::string out(sodium_base64_ENCODED_LEN(N, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-  sodium_bin2base64(out.data(), out.size(), a.data(), N, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(out.size() - 1);
-  return out;
-}
-
 // Loads a JWK that must be refused; checks the path and a piece of the message.
-void expect_refused(const nlohmann::json& jwk, const std::string& path, const std::string& needle,
-                    const std::string& kid = {}) {
+void expect_private_jwk_refused(const nlohmann::json& jwk, const std::string& path,
+                                const std::string& needle, const std::string& kid = {}) {
   const auto result = assent::load_private_jwk(jwk.dump(), kid);
   INFO(jwk.dump());
   INFO(result.error.message);
@@ -53,49 +49,6 @@ nlohmann::json a1_with(const std::string& name, const nlohmann::json& value) {
     jwk[name] = value;
   }
   return jwk;
-}
-
-struct pkey_free {
-  void operator()(EVP_PKEY* k) const noexcept { EVP_PKEY_free(k); }
-};
-using pkey_ptr = std::unique_ptr<EVP_PKEY, pkey_free>;
-
-pkey_ptr openssl_ed25519() {
-  EVP_PKEY* key = nullptr;
-  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, nullptr);
-  REQUIRE(ctx != nullptr);
-  REQUIRE(EVP_PKEY_keygen_init(ctx) == 1);
-  REQUIRE(EVP_PKEY_keygen(ctx, &key) == 1);
-  EVP_PKEY_CTX_free(ctx);
-  return pkey_ptr(key);
-}
-
-std::string openssl_private_pem(EVP_PKEY* key) {
-  BIO* bio = BIO_new(BIO_s_mem());
-  REQUIRE(PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr) == 1);
-  char* data = nullptr;
-  const long n = BIO_get_mem_data(bio, &data);
-  std::string out(data, static_cast<std::size_t>(n));
-  BIO_free(bio);
-  return out;
-}
-
-std::array<std::uint8_t, 32> openssl_raw_public(EVP_PKEY* key) {
-  std::array<std::uint8_t, 32> out{};
-  std::size_t len = out.size();
-  REQUIRE(EVP_PKEY_get_raw_public_key(key, out.data(), &len) == 1);
-  return out;
-}
-
-std::array<std::uint8_t, 64> openssl_sign(EVP_PKEY* key, const std::string& message) {
-  std::array<std::uint8_t, 64> sig{};
-  std::size_t len = sig.size();
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  REQUIRE(EVP_DigestSignInit(ctx, nullptr, nullptr, nullptr, key) == 1);
-  REQUIRE(EVP_DigestSign(ctx, sig.data(), &len, reinterpret_cast<const unsigned char*>(message.data()),
-                         message.size()) == 1);
-  EVP_MD_CTX_free(ctx);
-  return sig;
 }
 
 std::string temp_path(const std::string& suffix) {
@@ -225,21 +178,21 @@ TEST_CASE("private JWK refuses a d that does not derive x, and malformed members
                          .at(0)
                          .at("jwk")
                          .at("x");
-  expect_refused(a1_with("x", other), "/x", "not the public key of d");
-  expect_refused(a1_with("x", nullptr), "/x", "missing");  // RFC 8037 §2: x MUST be present
-  expect_refused(a1_with("d", nullptr), "/d", "missing");  // a public JWK is not a signing key
-  expect_refused(a1_with("d", "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A="), "/d", "base64url");
-  expect_refused(a1_with("d", "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2B"), "/d", "base64url");  // spare bits
-  expect_refused(a1_with("d", "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2"), "/d", "base64url");
-  expect_refused(a1_with("d", "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyu"), "/d", "must encode 32 bytes, got 30");
-  expect_refused(a1_with("d", 5), "/d", "wrong_type");
-  expect_refused(a1_with("kty", "RSA"), "/kty", "OKP");
-  expect_refused(a1_with("crv", "X25519"), "/crv", "Ed25519");
-  expect_refused(a1_with("key_ops", {"verify"}), "/key_ops", "sign");
-  expect_refused(a1_with("alg", "Ed25519"), "/alg", "EdDSA");
-  expect_refused(a1_with("dp", "AAAA"), "/dp", "unknown_member");
-  expect_refused(a1_with("kid", ""), "/kid", "empty");
-  expect_refused(a1_with("kid", "mine"), "/kid", "\"theirs\" was asked for", "theirs");
+  expect_private_jwk_refused(a1_with("x", other), "/x", "not the public key of d");
+  expect_private_jwk_refused(a1_with("x", nullptr), "/x", "missing");  // RFC 8037 §2: x MUST be present
+  expect_private_jwk_refused(a1_with("d", nullptr), "/d", "missing");  // a public JWK is not a signing key
+  expect_private_jwk_refused(a1_with("d", "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A="), "/d", "base64url");
+  expect_private_jwk_refused(a1_with("d", "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2B"), "/d", "base64url");  // spare bits
+  expect_private_jwk_refused(a1_with("d", "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2"), "/d", "base64url");
+  expect_private_jwk_refused(a1_with("d", "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyu"), "/d", "must encode 32 bytes, got 30");
+  expect_private_jwk_refused(a1_with("d", 5), "/d", "wrong_type");
+  expect_private_jwk_refused(a1_with("kty", "RSA"), "/kty", "OKP");
+  expect_private_jwk_refused(a1_with("crv", "X25519"), "/crv", "Ed25519");
+  expect_private_jwk_refused(a1_with("key_ops", {"verify"}), "/key_ops", "sign");
+  expect_private_jwk_refused(a1_with("alg", "Ed25519"), "/alg", "EdDSA");
+  expect_private_jwk_refused(a1_with("dp", "AAAA"), "/dp", "unknown_member");
+  expect_private_jwk_refused(a1_with("kid", ""), "/kid", "empty");
+  expect_private_jwk_refused(a1_with("kid", "mine"), "/kid", "\"theirs\" was asked for", "theirs");
   const auto bad_json = assent::load_private_jwk(R"({"d":"a","d":"b"})");
   CHECK_FALSE(bad_json.ok());
   CHECK(bad_json.error.message.find("duplicate_key") != std::string::npos);
@@ -247,7 +200,7 @@ TEST_CASE("private JWK refuses a d that does not derive x, and malformed members
 
 TEST_CASE("load_signing_key reads OpenSSL's PKCS#8 PEM and signs like OpenSSL", "[private_key][interop]") {
   for (int i = 0; i < 8; ++i) {
-    auto ossl = openssl_ed25519();
+    auto ossl = openssl_generate(EVP_PKEY_ED25519);
     const std::string pem = openssl_private_pem(ossl.get());
     const auto named = assent::load_signing_key(pem, "deploy-bot");
     INFO(named.error.message);
@@ -282,7 +235,7 @@ TEST_CASE("load_signing_key tells JWK from PEM and refuses anything else", "[pri
 }
 
 TEST_CASE("load_signing_key_file reads JWK and PEM key files", "[private_key]") {
-  auto ossl = openssl_ed25519();
+  auto ossl = openssl_generate(EVP_PKEY_ED25519);
   const std::string pem_path = temp_path(".pem");
   const std::string jwk_path = temp_path(".jwk");
   {

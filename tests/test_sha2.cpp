@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <fstream>
 #include <random>
 #include <sstream>
 #include <string>
@@ -15,6 +14,7 @@
 #include "assent/crypto/sha256.hpp"
 #include "assent/crypto/sha512.hpp"
 #include "catch.hpp"
+#include "test_util.hpp"
 
 using assent::byte_view;
 using assent::bytes;
@@ -23,26 +23,10 @@ using assent::crypto::sha512;
 
 namespace {
 
-// Vector files are parsed with libsodium's hex decoder, independent of the code under test.
-bytes unhex(const std::string& hex) {
-  if (hex.empty()) return {};
-  bytes out(hex.size() / 2);
-  std::size_t len = 0;
-  if (hex.size() % 2 != 0 ||
-      sodium_hex2bin(out.data(), out.size(), hex.data(), hex.size(), nullptr, &len, nullptr) != 0 ||
-      len != out.size()) {
-    throw std::runtime_error("bad hex in a vector file: " + hex);
-  }
-  return out;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot open " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using assent_test::random_bytes;
+using assent_test::to_bytes;
+// Vector files are parsed with the tests' own hex decoder, independent of the code under test.
+using assent_test::unhex_or_throw;
 
 struct shavs_record {
   bytes msg;
@@ -52,7 +36,8 @@ struct shavs_record {
 // SHAVS .rsp: "Len = <bits>", "Msg = <hex>", "MD = <hex>", CRLF line endings. For Len = 0 the
 // file still says "Msg = 00"; only Len/8 bytes are the message.
 std::vector<shavs_record> read_shavs(const std::string& name) {
-  std::istringstream in(read_file(std::string(ASSENT_VECTORS_DIR) + "/nist-shavs/" + name));
+  std::istringstream in(
+      assent_test::read_file(std::string(ASSENT_VECTORS_DIR) + "/nist-shavs/" + name));
   std::vector<shavs_record> out;
   std::string line;
   std::size_t len_bits = 0;
@@ -62,18 +47,13 @@ std::vector<shavs_record> read_shavs(const std::string& name) {
     if (line.rfind("Len = ", 0) == 0) {
       len_bits = std::stoul(line.substr(6));
     } else if (line.rfind("Msg = ", 0) == 0) {
-      msg = unhex(line.substr(6));
+      msg = unhex_or_throw(line.substr(6));
       msg.resize(len_bits / 8);
     } else if (line.rfind("MD = ", 0) == 0) {
-      out.push_back({msg, unhex(line.substr(5))});
+      out.push_back({msg, unhex_or_throw(line.substr(5))});
     }
   }
   return out;
-}
-
-template <class Digest>
-bytes to_bytes(const Digest& d) {
-  return bytes(d.begin(), d.end());
 }
 
 // Feeds `data` in pieces of `step` bytes.
@@ -98,12 +78,6 @@ void check_shavs(const std::string& file, std::size_t expected_count) {
   }
 }
 
-bytes random_bytes(std::mt19937_64& rng, std::size_t n) {
-  bytes out(n);
-  for (auto& b : out) b = static_cast<std::uint8_t>(rng());
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("sha256 matches every NIST SHAVS short and long message", "[sha2][sha256][vectors]") {
@@ -119,7 +93,7 @@ TEST_CASE("sha512 matches every NIST SHAVS short and long message", "[sha2][sha5
 TEST_CASE("sha256 and sha512 match the FIPS 180 examples, one million 'a' and 1 GiB",
           "[sha2][vectors]") {
   const auto doc = nlohmann::json::parse(
-      read_file(std::string(ASSENT_VECTORS_DIR) + "/fips180/sha2_examples.json"));
+      assent_test::read_file(std::string(ASSENT_VECTORS_DIR) + "/fips180/sha2_examples.json"));
   const auto& vectors = doc.at("vectors");
   REQUIRE(vectors.size() == 6);
   for (const auto& v : vectors) {
@@ -147,13 +121,15 @@ TEST_CASE("sha256 and sha512 match the FIPS 180 examples, one million 'a' and 1 
       h256.update(piece);
       h512.update(piece);
     }
-    CHECK(to_bytes(h256.final()) == unhex(v.at("sha256").get<std::string>()));
-    CHECK(to_bytes(h512.final()) == unhex(v.at("sha512").get<std::string>()));
+    CHECK(to_bytes(h256.final()) == unhex_or_throw(v.at("sha256").get<std::string>()));
+    CHECK(to_bytes(h512.final()) == unhex_or_throw(v.at("sha512").get<std::string>()));
     if (unit.size() * repeat <= (std::size_t{1} << 20)) {
       std::string whole;
       for (std::size_t i = 0; i < repeat; ++i) whole += unit;
-      CHECK(to_bytes(sha256::hash_portable(whole)) == unhex(v.at("sha256").get<std::string>()));
-      CHECK(to_bytes(sha512::hash_portable(whole)) == unhex(v.at("sha512").get<std::string>()));
+      CHECK(to_bytes(sha256::hash_portable(whole)) ==
+            unhex_or_throw(v.at("sha256").get<std::string>()));
+      CHECK(to_bytes(sha512::hash_portable(whole)) ==
+            unhex_or_throw(v.at("sha512").get<std::string>()));
     }
   }
 }

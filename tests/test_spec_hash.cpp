@@ -1,16 +1,15 @@
 // Spec hashes, checked against OpenSSL's SHA-256 over the cyberphone JCS outputs and raw bytes.
 #include <cstdint>
 #include <cstdio>
-#include <fstream>
 #include <limits>
 #include <random>
-#include <sstream>
 #include <string>
 
 #include <openssl/sha.h>
 
 #include "assent/spec_hash.hpp"
 #include "catch.hpp"
+#include "test_util.hpp"
 
 namespace {
 
@@ -18,6 +17,7 @@ using assent::is_valid_spec_hash;
 using assent::spec_hash_of_bytes;
 using assent::spec_hash_of_document;
 using assent::spec_hash_of_json;
+using assent_test::read_vector_file;
 
 // "sha256:" + lowercase hex of OpenSSL's SHA-256: the independent reference.
 std::string openssl_spec_hash(const std::string& data) {
@@ -30,14 +30,6 @@ std::string openssl_spec_hash(const std::string& data) {
     out += two;
   }
   return out;
-}
-
-std::string read_vector_file(const std::string& relative) {
-  std::ifstream in(std::string(ASSENT_VECTORS_DIR) + "/" + relative, std::ios::binary);
-  REQUIRE(in.good());
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 const char* const jcs_names[] = {"arrays", "french", "structures", "unicode", "values", "weird"};

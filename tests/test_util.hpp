@@ -1,5 +1,5 @@
-// Small helpers shared by assent's tests: hex for vector files, reading vector files, and the
-// settings that tests/main.cpp takes from the command line.
+// Small helpers shared by assent's tests: hex for vector files, reading files, random bytes, and
+// the settings that tests/main.cpp takes from the command line.
 #pragma once
 
 #include <array>
@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <fstream>
 #include <optional>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -75,6 +76,28 @@ template <std::size_t N>
     out.push_back(digits[b & 0x0f]);
   }
   return out;
+}
+
+/// The bytes of any range of bytes (a digest, a key, an std::array): for comparisons.
+template <class Range>
+[[nodiscard]] assent::bytes to_bytes(const Range& range) {
+  return assent::bytes(range.begin(), range.end());
+}
+
+/// n bytes from rng (a fixed-seed generator, so failures reproduce).
+[[nodiscard]] inline assent::bytes random_bytes(std::mt19937_64& rng, std::size_t n) {
+  assent::bytes out(n);
+  for (auto& b : out) b = static_cast<std::uint8_t>(rng());
+  return out;
+}
+
+/// The whole content of the file at path; throws (failing the test) if unreadable.
+[[nodiscard]] inline std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot open " + path);
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
 }
 
 /// Full path of a file under tests/vectors (ASSENT_VECTORS_DIR is set by tests/CMakeLists.txt).
