@@ -1,7 +1,9 @@
 // Audit log appends, assent's file sink against a plain loop of write() (+ fdatasync) of a line
 // of the same size on the same file system (the bench's temporary directory, $TMPDIR or /tmp).
 //
-// audit_none             mode none: record build + hash + write. Impl "reference": write() only.
+// audit_none             mode none: event build + record build + hash + write, the way the
+//                        verifier records a decision (canonical_decision_event, then
+//                        append_canonical). Impl "reference": write() only.
 //                        Target: assent at most 5 us per record.
 // audit_per_record       fdatasync per record. "reference": write() + fdatasync() per record.
 //                        Target: assent at least 0.9x the reference's records/s (ratio >= 0.9).
@@ -37,7 +39,7 @@ constexpr std::int64_t now = 1763721000;  // 2026-11-21T10:30:00Z
 constexpr std::uint64_t rotate_bytes = std::uint64_t{32} << 20;
 
 // A typical decision: two approvals, one refused credential.
-nlohmann::json typical_event() {
+assent::decision typical_decision() {
   assent::decision d;
   d.allowed = true;
   d.action = "deploy";
@@ -62,7 +64,7 @@ nlohmann::json typical_event() {
   d.rejected.push_back(r);
   d.policy_id = "payments-policy";
   d.policy_hash = "sha256:9b1e4f0c2d3a5b6c7d8e9f00112233445566778899aabbccddeeff0011223344";
-  return assent::decision_event(d);
+  return d;
 }
 
 // The bench's scratch directory; removed (with every file made in it) at exit.
@@ -92,15 +94,15 @@ scratch_dir& dir() {
   return d;
 }
 
-const nlohmann::json& event() {
-  static const nlohmann::json e = typical_event();
-  return e;
+const assent::decision& typical() {
+  static const assent::decision d = typical_decision();
+  return d;
 }
 
 // One record line of the typical event, the bytes the reference loops write.
 const std::string& reference_line() {
   static const std::string line = [] {
-    const auto ce = assent::audit::canonicalize_event(event());
+    const auto ce = assent::audit::canonical_decision_event(typical());
     return assent::audit::build_record(assent::audit::chain_head{}, ce.text, now)->line;
   }();
   return line;
@@ -136,7 +138,7 @@ class sink_slot {
 };
 
 void append_or_die(assent::audit::file_sink& s) {
-  const auto r = s.append(event(), now);
+  const auto r = s.append_canonical(assent::audit::canonical_decision_event(typical()), now);
   if (!r.ok) {
     std::fprintf(stderr, "bench_audit: append failed: %s\n", r.error.c_str());
     std::abort();

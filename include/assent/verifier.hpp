@@ -36,6 +36,7 @@
 #include "assent/reason.hpp"
 #include "assent/request.hpp"
 #include "assent/spec_hash.hpp"
+#include "assent/verifier/credential_cache.hpp"
 #include "assent/verifier/duty_matching.hpp"
 #include "assent/verifier/metrics.hpp"
 #include "assent/verifier/requirements.hpp"
@@ -47,7 +48,9 @@ ASSENT_BEGIN_NAMESPACE
 struct verifier_options {
   std::size_t max_credentials = 64;          ///< more in one decision: too_many_credentials
   dsse::envelope_limits envelope_limits{};   ///< size limits of each envelope
-  std::size_t signature_cache_capacity = 0;  ///< 0: no cache of verified signatures
+  /// 0: no caches. Otherwise the capacity of the cache of verified signatures and of the cache
+  /// of parsed credentials beside it (verifier/signature_cache.hpp, credential_cache.hpp).
+  std::size_t signature_cache_capacity = 0;
 };
 
 /// Decides requests against a policy, trusted keys and an audit sink.
@@ -63,8 +66,10 @@ class verifier {
   verifier(const Policy& pol, const key_store& keys, audit_sink& sink, verifier_options options = {},
            Clock clock = Clock{})
       : policy_(pol), keys_(keys), sink_(sink), options_(options), clock_(std::move(clock)) {
-    if (options_.signature_cache_capacity != 0)
+    if (options_.signature_cache_capacity != 0) {
       cache_ = std::make_unique<signature_cache>(options_.signature_cache_capacity);
+      parsed_cache_ = std::make_unique<credential_cache<Claims>>(options_.signature_cache_capacity);
+    }
   }
 
   /// Decides one request; each credential is the bytes of one DSSE envelope.
@@ -134,11 +139,14 @@ class verifier {
 
     // Per credential: authenticate, then bind. Accepted approvals split into
     // normal ones and break-glass exceptions.
-    std::vector<Claims> claims_list;
+    // Claims of accepted approvals, pointing into parsed credentials that `held` keeps alive
+    // (no copy per approval).
+    std::vector<const Claims*> claims_list;
+    std::vector<std::shared_ptr<const parsed_credential<Claims>>> held;
     std::vector<candidate> normal, exceptions;
     bool exception_presented = false;
     for (std::size_t i = 0; i < count; ++i)
-      evaluate_credential(d, req, p, i, credentials[i], claims_list, normal, exceptions,
+      evaluate_credential(d, req, p, i, credentials[i], claims_list, held, normal, exceptions,
                           exception_presented);
 
     // Distinct principals: a second credential of a principal already counted
@@ -146,7 +154,7 @@ class verifier {
     dedupe(d, normal, claims_list);
     dedupe(d, exceptions, claims_list);
     for (const auto* list : {&normal, &exceptions})
-      for (const auto& c : *list) metrics_.observe_approval_age(d.time - claims_list[c.claims_slot].issued_at);
+      for (const auto& c : *list) metrics_.observe_approval_age(d.time - claims_list[c.claims_slot]->issued_at);
 
     if (p.approval != approval_mode::required) {
       d.approvals = to_approvals(normal, claims_list, false);
@@ -172,12 +180,12 @@ class verifier {
       auto extra = to_approvals(exceptions, claims_list, true);
       d.approvals.insert(d.approvals.end(), extra.begin(), extra.end());
       exception_use use;
-      const auto& first = *claims_list[exceptions.front().claims_slot].exception;
+      const auto& first = *claims_list[exceptions.front().claims_slot]->exception;
       use.kind = first.kind;
       use.owner = first.owner;
       use.incident = first.incident;
       use.reason = first.reason;
-      for (const auto& c : exceptions) use.credential_ids.push_back(claims_list[c.claims_slot].id);
+      for (const auto& c : exceptions) use.credential_ids.push_back(claims_list[c.claims_slot]->id);
       d.exception = std::move(use);
       if (d.reasons.empty()) d.allowed = true;
       return;
@@ -201,16 +209,30 @@ class verifier {
   }
 
   void evaluate_credential(decision& d, const request& req, const posture& p, std::size_t index,
-                           std::string_view credential, std::vector<Claims>& claims_list,
+                           std::string_view credential, std::vector<const Claims*>& claims_list,
+                           std::vector<std::shared_ptr<const parsed_credential<Claims>>>& held,
                            std::vector<candidate>& normal, std::vector<candidate>& exceptions,
                            bool& exception_presented) const {
-    // 1. Envelope syntax only: payload type, payload bytes, keyids.
-    auto parsed = dsse::parse_envelope(credential, options_.envelope_limits);
-    if (!parsed.ok()) {
-      reject(d, index, std::nullopt, std::nullopt, reason::malformed_envelope);
-      return;
+    // With the caches on, the envelope's digest keys both: a credential seen before is neither
+    // parsed nor read again (verifier/credential_cache.hpp), only re-checked.
+    std::optional<crypto::sha256::digest_type> envelope_digest;
+    typename credential_cache<Claims>::value_type cached;
+    if (parsed_cache_) {
+      envelope_digest = crypto::sha256::hash(byte_view(credential));
+      cached = parsed_cache_->find(*envelope_digest);
     }
-    const dsse::envelope& env = *parsed.value;
+    std::shared_ptr<parsed_credential<Claims>> fresh;
+    if (!cached) {
+      // 1. Envelope syntax only: payload type, payload bytes, keyids.
+      auto parsed = dsse::parse_envelope(credential, options_.envelope_limits);
+      if (!parsed.ok()) {
+        reject(d, index, std::nullopt, std::nullopt, reason::malformed_envelope);
+        return;
+      }
+      fresh = std::make_shared<parsed_credential<Claims>>();
+      fresh->envelope = std::move(*parsed.value);
+    }
+    const dsse::envelope& env = cached ? cached->envelope : fresh->envelope;
     if (env.payload_type != dsse::approval_payload_type) {
       reject(d, index, std::nullopt, std::nullopt, reason::unsupported_payload_type);
       return;
@@ -218,7 +240,6 @@ class verifier {
 
     // 2. Key and signature, for every signature (co-signers of one body).
     std::vector<std::shared_ptr<const key_record>> signers;
-    std::optional<crypto::sha256::digest_type> envelope_digest;
     bytes pae_bytes;
     for (std::size_t s = 0; s < env.signatures.size(); ++s) {
       const auto& sig = env.signatures[s];
@@ -239,8 +260,15 @@ class verifier {
     }
     if (signers.empty()) return;
 
-    // 3. Only now is the payload read: it is authenticated.
-    auto claims = read_claims(env.payload);
+    // 3. Only now is the payload read: it is authenticated. Only authenticated credentials
+    // enter the cache.
+    if (fresh) {
+      fresh->claims = read_claims(fresh->envelope.payload);
+      if (parsed_cache_ && credential.size() <= credential_cache<Claims>::max_cached_bytes)
+        parsed_cache_->insert(*envelope_digest, fresh);
+    }
+    const std::shared_ptr<const parsed_credential<Claims>> entry = cached ? cached : fresh;
+    const std::optional<Claims>& claims = entry->claims;
     for (const auto& key : signers) {
       // Key lifecycle first: a revoked key's statements are worthless whatever they say.
       if (key->status() == key_status::revoked || policy_.is_key_revoked(key->kid())) {
@@ -270,7 +298,8 @@ class verifier {
         reject(d, index, c.id, key->kid(), why);
         continue;
       }
-      claims_list.push_back(c);
+      if (held.empty() || held.back() != entry) held.push_back(entry);
+      claims_list.push_back(&c);
       const candidate cand{index, key, claims_list.size() - 1, key->roles()};
       (c.exception ? exceptions : normal).push_back(cand);
     }
@@ -362,7 +391,7 @@ class verifier {
   // Keeps the first approval of each principal; later ones are duplicates. The
   // principal's roles are the union over all its accepted keys, so which key
   // came first never changes which duties are covered.
-  static void dedupe(decision& d, std::vector<candidate>& list, const std::vector<Claims>& claims) {
+  static void dedupe(decision& d, std::vector<candidate>& list, const std::vector<const Claims*>& claims) {
     std::vector<candidate> kept;
     for (auto& c : list) {
       auto it = std::find_if(kept.begin(), kept.end(), [&](const candidate& k) {
@@ -372,7 +401,7 @@ class verifier {
         std::vector<std::string> merged;
         std::set_union(it->roles.begin(), it->roles.end(), c.roles.begin(), c.roles.end(), std::back_inserter(merged));
         it->roles = std::move(merged);
-        d.rejected.push_back({c.index, claims[c.claims_slot].id, c.key->kid(), reason::duplicate_approver});
+        d.rejected.push_back({c.index, claims[c.claims_slot]->id, c.key->kid(), reason::duplicate_approver});
       } else {
         kept.push_back(std::move(c));
       }
@@ -390,12 +419,12 @@ class verifier {
   }
 
   [[nodiscard]] static std::vector<accepted_approval> to_approvals(const std::vector<candidate>& list,
-                                                                   const std::vector<Claims>& claims,
+                                                                   const std::vector<const Claims*>& claims,
                                                                    bool exception) {
     std::vector<accepted_approval> out;
     for (const auto& c : list) {
-      out.push_back({c.index, claims[c.claims_slot].id, c.key->principal(), c.key->kid(), c.roles, exception,
-                     static_cast<std::int64_t>(claims[c.claims_slot].issued_at)});
+      out.push_back({c.index, claims[c.claims_slot]->id, c.key->principal(), c.key->kid(), c.roles, exception,
+                     static_cast<std::int64_t>(claims[c.claims_slot]->issued_at)});
     }
     return out;
   }
@@ -404,7 +433,7 @@ class verifier {
   void record(decision& d) const {
     audit_receipt receipt;
     try {
-      receipt = sink_.append(decision_event(d), d.time);
+      receipt = sink_.append_canonical(audit::canonical_decision_event(d), d.time);
     } catch (const std::exception& e) {
       receipt.ok = false;
       receipt.error = e.what();
@@ -430,6 +459,7 @@ class verifier {
   verifier_options options_;
   Clock clock_;
   std::unique_ptr<signature_cache> cache_;
+  std::unique_ptr<credential_cache<Claims>> parsed_cache_;  // on with cache_, same capacity
   mutable governance_metrics metrics_;
 };
 

@@ -36,6 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (strict.ok()) {
     ASSENT_FUZZ_CHECK(!loose.is_discarded());
     ASSENT_FUZZ_CHECK(*strict.value == loose);
+    ASSENT_FUZZ_CHECK(strict.value->dump() == loose.dump());  // same number types, too
     ASSENT_FUZZ_CHECK(assent::json::canonicalize(*strict.value).has_value());
   } else {
     ASSENT_FUZZ_CHECK(strict.error.code != assent::json::parse_errc::not_parsed);

@@ -7,12 +7,19 @@
 /// and whether an exception was used. docs/audit-format.md lists the members.
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "assent/audit/record.hpp"
+#include "assent/audit/sink.hpp"
 #include "assent/config.hpp"
 #include "assent/decision.hpp"
+#include "assent/json/jcs.hpp"
 #include "assent/json/time.hpp"
 
 ASSENT_BEGIN_NAMESPACE
@@ -63,5 +70,203 @@ ASSENT_BEGIN_NAMESPACE
           {"policy", {{"id", d.policy_id}, {"hash", d.policy_hash}}},
           {"exception", std::move(exc)}};
 }
+
+namespace audit {
+namespace detail {
+
+// Writes JCS directly: member names are the fixed ASCII names of decision_event, written here
+// already in JCS order (RFC 8785 §3.2.3 sorts by UTF-16 code units, which for ASCII is byte
+// order). Strings are checked for UTF-8 once, as JCS requires. Each writer returns false when a
+// string is not valid UTF-8.
+class event_writer {
+ public:
+  explicit event_writer(std::string& out) : out_(out) {}
+
+  // `,"name":` (or `{"name":` for the first member of an object the caller opened).
+  void key(std::string_view name) {
+    const char open[2] = {first_ ? '{' : ',', '"'};
+    first_ = false;
+    out_.append(open, 2);
+    out_.append(name.data(), name.size());
+    out_.append("\":", 2);
+  }
+  void open() { first_ = true; }
+  void close() {
+    if (first_) out_.push_back('{');  // an empty object
+    out_.push_back('}');
+    first_ = false;
+  }
+  [[nodiscard]] bool str(std::string_view s) {
+    if (!json::detail::valid_utf8(s)) return false;
+    json::detail::append_string(out_, s);
+    return true;
+  }
+  [[nodiscard]] bool opt_str(const std::optional<std::string>& s) {
+    if (!s) {
+      out_ += "null";
+      return true;
+    }
+    return str(*s);
+  }
+  [[nodiscard]] bool strs(const std::vector<std::string>& list) {
+    out_.push_back('[');
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      if (i) out_.push_back(',');
+      if (!str(list[i])) return false;
+    }
+    out_.push_back(']');
+    return true;
+  }
+  void boolean(bool b) { out_ += b ? "true" : "false"; }
+  // Integers go through the double form JCS prescribes, like every number it writes.
+  void number(double v) { (void)json::detail::append_number(out_, v); }
+  void raw(std::string_view s) { out_ += s; }
+
+ private:
+  std::string& out_;
+  bool first_ = true;
+};
+
+}  // namespace detail
+
+/// The audit event of a decision in canonical form: byte for byte
+/// canonicalize_event(decision_event(d)), written directly without a JSON tree (tests check the
+/// two agree). Fails, as canonicalize_event would, on a string that is not valid UTF-8 or an
+/// event over the record limits. Never throws.
+[[nodiscard]] inline canonical_event canonical_decision_event(const decision& d) noexcept {
+  canonical_event out;
+  try {
+    std::string text;
+    text.reserve(512 + 192 * (d.approvals.size() + d.rejected.size()));
+    detail::event_writer w(text);
+    bool ok = true;
+    w.open();
+    w.key("action");
+    ok = ok && w.str(d.action);
+    w.key("approval_required");
+    w.boolean(d.approval_required);
+    w.key("approvals");
+    w.raw("[");
+    for (std::size_t i = 0; ok && i < d.approvals.size(); ++i) {
+      const auto& a = d.approvals[i];
+      if (i) w.raw(",");
+      detail::event_writer row(text);
+      row.open();
+      row.key("approver");
+      ok = ok && row.str(a.approver);
+      row.key("credential_id");
+      ok = ok && row.str(a.credential_id);
+      row.key("exception");
+      row.boolean(a.exception);
+      row.key("issued_at");
+      ok = ok && row.str(json::format_rfc3339(a.issued_at));
+      row.key("keyid");
+      ok = ok && row.str(a.keyid);
+      row.close();
+    }
+    w.raw("]");
+    w.key("capabilities_required");
+    ok = ok && w.strs(d.capabilities_required);
+    w.key("decision");
+    w.raw(d.allowed ? "\"allow\"" : "\"deny\"");
+    w.key("environment");
+    ok = ok && w.str(d.environment);
+    w.key("exception");
+    if (d.exception) {
+      detail::event_writer e(text);
+      e.open();
+      e.key("credential_ids");
+      ok = ok && e.strs(d.exception->credential_ids);
+      e.key("incident");
+      ok = ok && e.str(d.exception->incident);
+      e.key("kind");
+      ok = ok && e.str(d.exception->kind);
+      e.key("owner");
+      ok = ok && e.str(d.exception->owner);
+      e.key("review_required");
+      e.boolean(true);
+      e.close();
+    } else {
+      w.raw("null");
+    }
+    w.key("initiator");
+    ok = ok && w.str(d.initiator);
+    w.key("missing");
+    {
+      detail::event_writer m(text);
+      m.open();
+      m.key("approvals");
+      m.number(static_cast<double>(d.missing.approvals));
+      m.key("capabilities");
+      ok = ok && m.strs(d.missing.capabilities);
+      m.key("duties");
+      ok = ok && m.strs(d.missing.duties);
+      m.close();
+    }
+    w.key("policy");
+    {
+      detail::event_writer p(text);
+      p.open();
+      p.key("hash");
+      ok = ok && p.str(d.policy_hash);
+      p.key("id");
+      ok = ok && p.str(d.policy_id);
+      p.close();
+    }
+    w.key("project");
+    ok = ok && w.str(d.project);
+    w.key("reasons");
+    w.raw("[");
+    for (std::size_t i = 0; i < d.reasons.size(); ++i) {
+      if (i) w.raw(",");
+      ok = ok && w.str(to_string(d.reasons[i]));
+    }
+    w.raw("]");
+    w.key("rejected");
+    w.raw("[");
+    for (std::size_t i = 0; ok && i < d.rejected.size(); ++i) {
+      const auto& r = d.rejected[i];
+      if (i) w.raw(",");
+      detail::event_writer row(text);
+      row.open();
+      row.key("credential_id");
+      ok = ok && row.opt_str(r.credential_id);
+      row.key("index");
+      row.number(static_cast<double>(r.index));
+      row.key("keyid");
+      ok = ok && row.opt_str(r.keyid);
+      row.key("reason");
+      ok = ok && row.str(to_string(r.why));
+      row.close();
+    }
+    w.raw("]");
+    w.key("spec_hash");
+    ok = ok && w.str(d.spec_hash);
+    w.key("type");
+    w.raw("\"decision\"");
+    w.close();
+    if (!ok) {
+      out.error = "the audit event has no canonical JSON form (a NaN or infinite number, or invalid UTF-8)";
+      return out;
+    }
+    // Its nesting is fixed (three levels below the event), so only the lists' lengths can
+    // break the reader limits.
+    std::size_t longest = std::max({d.approvals.size(), d.rejected.size(), d.reasons.size(),
+                                    d.capabilities_required.size(), d.missing.duties.size(),
+                                    d.missing.capabilities.size()});
+    if (d.exception) longest = std::max(longest, d.exception->credential_ids.size());
+    if (longest > max_container_size) {
+      out.error = "the audit event has a list of more than " + std::to_string(max_container_size) + " entries";
+      return out;
+    }
+    return detail::recordable(std::move(text), /*check_shape=*/false);
+  } catch (...) {  // std::bad_alloc
+    out.text.clear();
+    out.error = "out of memory while canonicalizing the audit event";
+  }
+  return out;
+}
+
+}  // namespace audit
 
 ASSENT_END_NAMESPACE

@@ -108,6 +108,8 @@ class file_sink final : public audit_sink {
 
   /// Appends one record (see audit_sink). Never throws.
   [[nodiscard]] audit_receipt append(const nlohmann::json& event, std::int64_t time) override;
+  /// Appends an event already in canonical form (how the verifier records decisions).
+  [[nodiscard]] audit_receipt append_canonical(const canonical_event& event, std::int64_t time) override;
 
   /// Flushes, writes a final checkpoint, releases the lock. Idempotent; returns the first
   /// error met, if any. Appends after close fail.
@@ -411,11 +413,14 @@ inline void file_sink::flush_locked(std::unique_lock<std::mutex>& lk) {
 }
 
 inline audit_receipt file_sink::append(const nlohmann::json& event, std::int64_t time) {
+  return append_canonical(canonicalize_event(event), time);
+}
+
+inline audit_receipt file_sink::append_canonical(const canonical_event& ce, std::int64_t time) {
   audit_receipt out;
   try {
-    auto ce = canonicalize_event(event);
     if (!ce.ok()) {
-      out.error = std::move(ce.error);
+      out.error = ce.error.empty() ? "empty audit event" : ce.error;
       return out;
     }
     std::unique_lock<std::mutex> lk(mutex_);

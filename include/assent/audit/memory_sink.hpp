@@ -29,6 +29,12 @@ class null_sink final : public audit_sink {
     r.ok = true;
     return r;
   }
+  /// Returns ok with seq 0 and no hash (there is no chain).
+  [[nodiscard]] audit_receipt append_canonical(const canonical_event&, std::int64_t) override {
+    audit_receipt r;
+    r.ok = true;
+    return r;
+  }
 };
 
 /// Keeps the chain in memory: every record line, in order. Thread-safe. For tests, for hosts
@@ -38,10 +44,13 @@ class memory_sink final : public audit_sink {
   /// Builds and keeps the next record; fails (never throws) for an event that cannot be
   /// recorded (see canonicalize_event) or a time with no RFC 3339 form.
   [[nodiscard]] audit_receipt append(const nlohmann::json& event, std::int64_t time) override {
+    return append_canonical(canonicalize_event(event), time);
+  }
+  /// Builds and keeps the next record from an event already in canonical form.
+  [[nodiscard]] audit_receipt append_canonical(const canonical_event& ce, std::int64_t time) override {
     audit_receipt out;
-    auto ce = canonicalize_event(event);
     if (!ce.ok()) {
-      out.error = std::move(ce.error);
+      out.error = ce.error.empty() ? "empty audit event" : ce.error;
       return out;
     }
     try {
@@ -112,7 +121,15 @@ class tee_sink final : public audit_sink {
 
   /// Appends to every sink; ok only if all are ok.
   [[nodiscard]] audit_receipt append(const nlohmann::json& event, std::int64_t time) override {
+    return append_canonical(canonicalize_event(event), time);
+  }
+  /// Appends the canonical event to every sink; ok only if all are ok.
+  [[nodiscard]] audit_receipt append_canonical(const canonical_event& event, std::int64_t time) override {
     audit_receipt out;
+    if (!event.ok()) {
+      out.error = event.error.empty() ? "empty audit event" : event.error;
+      return out;
+    }
     if (sinks_.empty()) {
       out.error = "tee_sink has no sinks";
       return out;
@@ -122,7 +139,7 @@ class tee_sink final : public audit_sink {
     for (std::size_t i = 0; i < sinks_.size(); ++i) {
       audit_receipt r;
       try {
-        r = sinks_[i].get().append(event, time);
+        r = sinks_[i].get().append_canonical(event, time);
       } catch (...) {  // a host sink that throws despite the contract counts as a failure
         r = audit_receipt{};
         r.error = "threw an exception";

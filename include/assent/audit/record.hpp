@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "assent/audit/sink.hpp"
 #include "assent/config.hpp"
 #include "assent/crypto/sha256.hpp"
 #include "assent/encoding.hpp"
@@ -67,14 +68,6 @@ struct built_record {
   std::uint64_t seq = 0;  ///< its sequence number
   std::string hash;       ///< its chain hash, "sha256:<hex>"
   std::string line;       ///< the JCS record and a trailing "\n", as written to the log
-};
-
-/// An event in canonical form, or why it cannot be recorded.
-struct canonical_event {
-  std::string text;   ///< JCS of the event; empty on failure
-  std::string error;  ///< why it cannot be recorded (empty on success)
-  /// True when text holds a recordable event.
-  [[nodiscard]] bool ok() const noexcept { return error.empty() && !text.empty(); }
 };
 
 namespace detail {
@@ -179,6 +172,25 @@ inline void append_record_form(std::string& out, std::string_view event, std::st
   return out;
 }
 
+// The size and shape checks every canonical event passes before it may become a record: room
+// for the record's own members (256 bytes) within max_record_bytes, and the reader limits. A
+// writer that knows its event's shape (canonical_decision_event: depth 3, lists it counted)
+// checks that itself and passes check_shape = false.
+[[nodiscard]] inline canonical_event recordable(std::string text, bool check_shape = true) {
+  canonical_event out;
+  if (text.size() > max_record_bytes - 256) {
+    out.error = "the audit event is too large (" + std::to_string(text.size()) + " bytes)";
+    return out;
+  }
+  if (check_shape && !within_reader_limits(text, 1)) {
+    out.error = "the audit event nests deeper than " + std::to_string(max_record_depth - 1) +
+                " levels or has a container of more than " + std::to_string(max_container_size) + " entries";
+    return out;
+  }
+  out.text = std::move(text);
+  return out;
+}
+
 }  // namespace detail
 
 /// Checks that an event can be recorded and returns its JCS form: it must be an object with a
@@ -201,17 +213,7 @@ inline void append_record_form(std::string& out, std::string_view event, std::st
       out.error = "the audit event has no canonical JSON form (a NaN or infinite number, or invalid UTF-8)";
       return out;
     }
-    // 256 bytes leave room for the record's own members around the event.
-    if (text->size() > max_record_bytes - 256) {
-      out.error = "the audit event is too large (" + std::to_string(text->size()) + " bytes)";
-      return out;
-    }
-    if (!detail::within_reader_limits(*text, 1)) {
-      out.error = "the audit event nests deeper than " + std::to_string(max_record_depth - 1) +
-                  " levels or has a container of more than " + std::to_string(max_container_size) + " entries";
-      return out;
-    }
-    out.text = std::move(*text);
+    return detail::recordable(std::move(*text));
   } catch (...) {  // std::bad_alloc
     out.text.clear();
     out.error = "out of memory while canonicalizing the audit event";

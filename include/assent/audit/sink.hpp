@@ -2,9 +2,15 @@
 /// The audit sink extension point: where every decision's record goes.
 ///
 /// A virtual interface, because sinks are stateful and do I/O (a file, a
-/// queue, a database) chosen at run time. The verifier calls append exactly
-/// once per decision and treats any failure as a deny (fail closed), so a
-/// sink reports failure honestly rather than dropping a record.
+/// queue, a database) chosen at run time. The verifier records each decision
+/// exactly once and treats any failure as a deny (fail closed), so a sink
+/// reports failure honestly rather than dropping a record.
+///
+/// Two ways in: append(json) is the one a host's own sink must implement;
+/// append_canonical takes the event already in its canonical (JCS) text, which
+/// is how the verifier hands over decisions. The built-in sinks take that text
+/// as it is, because building a JSON tree per decision only to serialise it
+/// again cost more than the rest of the decision outside Ed25519.
 #pragma once
 
 #include <cstdint>
@@ -13,8 +19,23 @@
 #include <nlohmann/json.hpp>
 
 #include "assent/config.hpp"
+#include "assent/json/strict_parse.hpp"
 
 ASSENT_BEGIN_NAMESPACE
+namespace audit {
+
+/// An event in canonical form, or why it cannot be recorded. Made by
+/// audit::canonicalize_event (any event) or audit::canonical_decision_event
+/// (a decision); sinks rely on `text` being the RFC 8785 form of a JSON object
+/// with a string member "type", within the reader limits of audit/record.hpp.
+struct canonical_event {
+  std::string text;   ///< JCS of the event; empty on failure
+  std::string error;  ///< why it cannot be recorded (empty on success)
+  /// True when text holds a recordable event.
+  [[nodiscard]] bool ok() const noexcept { return error.empty() && !text.empty(); }
+};
+
+}  // namespace audit
 
 /// What a sink says about one append. Default-constructed: a failure.
 struct audit_receipt {
@@ -30,6 +51,24 @@ class audit_sink {
   virtual ~audit_sink() = default;
   /// Records one event observed at `time` (UTC seconds, the decision's one clock reading).
   [[nodiscard]] virtual audit_receipt append(const nlohmann::json& event, std::int64_t time) = 0;
+
+  /// Records one event given in canonical form (`event.ok()` must hold). The default reads the
+  /// text back into JSON and calls append(json), so a sink that implements only append(json)
+  /// still receives every event; sinks that store canonical text override this to skip that.
+  [[nodiscard]] virtual audit_receipt append_canonical(const audit::canonical_event& event, std::int64_t time) {
+    audit_receipt out;
+    if (!event.ok()) {
+      out.error = event.error.empty() ? "empty audit event" : event.error;
+      return out;
+    }
+    // The default limits hold every recordable event (at most 1 MiB, 31 levels).
+    auto parsed = json::parse_strict(event.text);
+    if (!parsed.ok()) {
+      out.error = "the canonical audit event does not read back as JSON";
+      return out;
+    }
+    return append(*parsed.value, time);
+  }
 };
 
 ASSENT_END_NAMESPACE

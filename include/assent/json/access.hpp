@@ -253,7 +253,7 @@ class object_reader {
       finished_ = true;
       if (object_ != nullptr && !allow_unknown_) {
         for (const auto& m : *object_) {
-          if (read_.find(m.first) == read_.end()) add(access_errc::unknown_member, path_of(m.first), "unknown member");
+          if (!was_read(m.first)) add(access_errc::unknown_member, path_of(m.first), "unknown member");
         }
       }
     }
@@ -268,14 +268,20 @@ class object_reader {
     return "expected " + std::string(what) + ", got " + got.type_name();
   }
 
+  [[nodiscard]] bool was_read(std::string_view name) const noexcept {
+    for (const auto& n : read_)
+      if (n == name) return true;
+    return false;
+  }
+
   void add(access_errc code, std::string path, std::string detail) {
     errors_.push_back(access_error{code, std::move(path), std::move(detail)});
   }
 
   const nlohmann::json* lookup(std::string_view name, bool required) {
     if (object_ == nullptr) return nullptr;  // already reported: this is not an object
-    read_.emplace(name);
-    const auto it = object_->find(std::string(name));
+    if (!was_read(name)) read_.emplace_back(name);
+    const auto it = object_->find(name);  // nlohmann's object_t compares with std::less<>
     if (it == object_->end()) {
       if (required) add(access_errc::missing, path_of(name), "required member is absent");
       return nullptr;
@@ -436,7 +442,9 @@ class object_reader {
 
   std::string path_;
   const nlohmann::json::object_t* object_ = nullptr;
-  std::set<std::string, std::less<>> read_;
+  // The names looked up so far. A reader asks for a fixed, small set of names (a couple of dozen
+  // at most), so a vector searched linearly beats a std::set's node allocation per name.
+  std::vector<std::string> read_;
   std::vector<access_error> errors_;
   bool allow_unknown_ = false;
   bool finished_ = false;

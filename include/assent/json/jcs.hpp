@@ -10,6 +10,7 @@
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <cmath>
 #include <new>
 #include <optional>
@@ -21,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "assent/config.hpp"
+#include "assent/json/detail/scan.hpp"
 
 ASSENT_BEGIN_NAMESPACE
 namespace json {
@@ -66,8 +68,17 @@ inline std::int32_t next_scalar(std::string_view s, std::size_t& i) noexcept {
 }
 
 // True when s is well-formed UTF-8.
+// ASCII, the common case, is skipped eight bytes at a time.
 [[nodiscard]] inline bool valid_utf8(std::string_view s) noexcept {
   for (std::size_t i = 0; i < s.size();) {
+    if (s.size() - i >= 8) {
+      std::uint64_t x;
+      std::memcpy(&x, s.data() + i, 8);
+      if ((x & 0x8080808080808080ull) == 0) {
+        i += 8;
+        continue;
+      }
+    }
     if (next_scalar(s, i) < 0) return false;
   }
   return true;
@@ -93,12 +104,20 @@ inline std::int32_t next_scalar(std::string_view s, std::size_t& i) noexcept {
 // RFC 8785 §3.2.2.2 (JSON.stringify's QuoteJSONString): only '"', '\\' and C0 controls are
 // escaped; the five controls with a short form use it, the rest \u00xx in lowercase hex.
 // Everything else, including U+007F and U+2028, is copied as UTF-8.
+// Bytes that need no escape are copied in runs, not one push_back each: strings in audit
+// events are mostly plain, and this loop was a fifth of the cost of recording a decision.
 inline void append_string(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
   out.push_back('"');
-  for (const char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    switch (c) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* const end = p + s.size();
+  for (;;) {
+    const unsigned char* run = p;
+    p = skip_plain<false>(p, end);
+    out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
+    if (p == end) break;
+    const unsigned char u = *p++;
+    switch (u) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
       case '\b': out += "\\b"; break;
@@ -106,14 +125,10 @@ inline void append_string(std::string& out, std::string_view s) {
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      default:
-        if (u < 0x20) {
-          out += "\\u00";
-          out.push_back(hex[u >> 4]);
-          out.push_back(hex[u & 0x0F]);
-        } else {
-          out.push_back(c);
-        }
+      default: {
+        const char esc[6] = {'\\', 'u', '0', '0', hex[u >> 4], hex[u & 0x0F]};
+        out.append(esc, 6);
+      }
     }
   }
   out.push_back('"');

@@ -7,9 +7,11 @@
 /// reads goes through parse_strict, which rejects what I-JSON (RFC 7493 §2.3) calls undefined.
 #pragma once
 
+#include <climits>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <iterator>
+#include <cstring>
 #include <new>
 #include <optional>
 #include <string>
@@ -20,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "assent/config.hpp"
+#include "assent/json/detail/scan.hpp"
 
 ASSENT_BEGIN_NAMESPACE
 namespace json {
@@ -104,45 +107,35 @@ struct parse_result {
 
 namespace detail {
 
-// An input iterator over the text that records how many bytes the lexer has pulled. The SAX
-// callbacks carry no position, so this is how a duplicate key or an over-deep container gets a
-// byte offset. nlohmann reads at most one byte past the token it is reporting.
-class counting_iterator {
- public:
-  using iterator_category = std::input_iterator_tag;
-  using value_type = char;
-  using difference_type = std::ptrdiff_t;
-  using pointer = const char*;
-  using reference = const char&;
+// Well-formed UTF-8 (Unicode §3.9, Table 3-7): the length of the sequence starting at p (which
+// is below end and at least 0x80), or 0 for an ill-formed one: overlong forms, surrogates
+// U+D800..U+DFFF, values above U+10FFFF, truncation.
+[[nodiscard]] inline std::size_t utf8_sequence_length(const unsigned char* p, const unsigned char* end) noexcept {
+  const unsigned char b0 = p[0];
+  std::size_t len = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    len = 2;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    len = 3;
+    if (b0 == 0xE0) lo = 0xA0;
+    if (b0 == 0xED) hi = 0x9F;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    len = 4;
+    if (b0 == 0xF0) lo = 0x90;
+    if (b0 == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (static_cast<std::size_t>(end - p) < len) return 0;
+  if (p[1] < lo || p[1] > hi) return 0;
+  for (std::size_t k = 2; k < len; ++k)
+    if (p[k] < 0x80 || p[k] > 0xBF) return 0;
+  return len;
+}
 
-  counting_iterator(const char* p, const char* base, std::size_t* consumed) noexcept
-      : p_(p), base_(base), consumed_(consumed) {}
-  reference operator*() const noexcept { return *p_; }
-  counting_iterator& operator++() noexcept {
-    ++p_;
-    *consumed_ = static_cast<std::size_t>(p_ - base_);
-    return *this;
-  }
-  counting_iterator operator++(int) noexcept {
-    counting_iterator old = *this;
-    ++*this;
-    return old;
-  }
-  friend bool operator==(const counting_iterator& a, const counting_iterator& b) noexcept {
-    return a.p_ == b.p_;
-  }
-  friend bool operator!=(const counting_iterator& a, const counting_iterator& b) noexcept {
-    return a.p_ != b.p_;
-  }
-
- private:
-  const char* p_;
-  const char* base_;
-  std::size_t* consumed_;
-};
-
-// nlohmann's messages quote the offending input, which may be any bytes. Keep messages printable
-// ASCII so that putting one into a JSON audit record can never fail on invalid UTF-8.
+// Keeps messages printable ASCII, so that putting one into a JSON audit record can never fail
+// on invalid UTF-8 (a duplicate name is quoted in its message).
 inline std::string printable_ascii(std::string_view s) {
   std::string out(s);
   for (char& c : out) {
@@ -152,152 +145,345 @@ inline std::string printable_ascii(std::string_view s) {
   return out;
 }
 
-// Builds the DOM like nlohmann's own json_sax_dom_parser, and enforces the limits and the
-// uniqueness of member names as each event arrives, so a hostile text is refused before it is
-// built in full.
-class strict_sax {
+// A hand-written reader of RFC 8259 text that builds the nlohmann value directly. It replaced
+// nlohmann's SAX lexer, which pulled the text one byte at a time through an input adapter and
+// was most of the cost of a decision outside Ed25519. It reads exactly what nlohmann accepts
+// (tests compare the two on random and mutated texts) and numbers the way nlohmann types them
+// (integers as int64 or uint64, falling back to double on overflow; fractions and exponents
+// through nlohmann itself, so rounding is nlohmann's), and adds assent's refusals: duplicate
+// names, limits, NUL bytes, a byte-order mark. Containers are built without recursion.
+class strict_reader {
  public:
-  using number_integer_t = nlohmann::json::number_integer_t;
-  using number_unsigned_t = nlohmann::json::number_unsigned_t;
-  using number_float_t = nlohmann::json::number_float_t;
-  using string_t = nlohmann::json::string_t;
-  using binary_t = nlohmann::json::binary_t;
+  strict_reader(std::string_view text, const parse_limits& limits) noexcept
+      : begin_(reinterpret_cast<const unsigned char*>(text.data())),
+        p_(begin_),
+        end_(begin_ + text.size()),
+        limits_(limits) {}
 
-  strict_sax(const parse_limits& limits, const std::size_t* consumed) noexcept
-      : limits_(limits), consumed_(consumed) {}
-
-  bool null() { return add(nlohmann::json(nullptr)); }
-  bool boolean(bool v) { return add(nlohmann::json(v)); }
-  bool number_integer(number_integer_t v) { return add(nlohmann::json(v)); }
-  bool number_unsigned(number_unsigned_t v) { return add(nlohmann::json(v)); }
-  bool number_float(number_float_t v, const string_t& /*text*/) { return add(nlohmann::json(v)); }
-  bool string(string_t& v) {
-    if (v.size() > limits_.max_string_bytes) return fail(parse_errc::string_too_long, here(), "string too long");
-    return add(nlohmann::json(std::move(v)));
-  }
-  bool binary(binary_t& /*unused*/) { return fail(parse_errc::syntax, here(), "binary value"); }
-
-  bool start_object(std::size_t /*unknown*/) {
-    if (!open_ok()) return false;
-    return push(nlohmann::json::object());
-  }
-  bool key(string_t& name) {
-    if (name.size() > limits_.max_string_bytes) {
-      return fail(parse_errc::string_too_long, here(), "member name too long");
-    }
-    auto& obj = *stack_.back()->get_ptr<nlohmann::json::object_t*>();
-    if (obj.size() >= limits_.max_object_members) {
-      return fail(parse_errc::too_many_members, here(), "too many object members");
-    }
-    // Names compare after unescaping, so "a" and "\u0061" collide, as RFC 8259 §8.3 requires.
-    auto inserted = obj.emplace(std::move(name), nullptr);
-    if (!inserted.second) {
-      return fail(parse_errc::duplicate_key, here(),
-                  "duplicate member name \"" + printable_ascii(inserted.first->first) + "\"");
-    }
-    slot_ = &inserted.first->second;
+  // Reads the whole text into root; false with error() set on any refusal.
+  bool run(nlohmann::json& root) {
+    skip_ws();
+    if (!value(root)) return false;
+    skip_ws();
+    if (p_ != end_) return fail(parse_errc::trailing_content, offset(), "unexpected content after the JSON value");
     return true;
   }
-  bool end_object() { return close(); }
-  bool start_array(std::size_t /*unknown*/) {
-    if (!open_ok()) return false;
-    return push(nlohmann::json::array());
-  }
-  bool end_array() { return close(); }
-  bool parse_error(std::size_t position, const std::string& /*last_token*/,
-                   const nlohmann::json::exception& ex) {
-    // nlohmann counts the byte it failed on (or a virtual byte past the end) from 1.
-    const std::size_t offset = position > 0 ? position - 1 : 0;
-    std::string_view what = ex.what();
-    if (const auto bracket = what.find("] "); bracket != std::string_view::npos) {
-      what.remove_prefix(bracket + 2);  // drop "[json.exception.parse_error.101] "
-    }
-    parse_errc code = parse_errc::syntax;
-    if (root_done_) {
-      code = parse_errc::trailing_content;
-    } else if (ex.id == 406) {  // out_of_range.406: "number overflow parsing ..."
-      code = parse_errc::number_out_of_range;
-    } else if (what.find("UTF-8") != std::string_view::npos ||
-               what.find("surrogate") != std::string_view::npos) {
-      // The lexer's wording is the only place the cause is told apart; if it ever changes the
-      // code degrades to `syntax` (still a refusal) and the invalid_utf8 tests say so.
-      code = parse_errc::invalid_utf8;
-    }
-    return fail(code, offset, printable_ascii(what));
-  }
 
-  [[nodiscard]] bool root_done() const noexcept { return root_done_; }
   [[nodiscard]] const json::parse_error& error() const noexcept { return error_; }
-  [[nodiscard]] bool failed() const noexcept { return error_.code != parse_errc::not_parsed; }
-  nlohmann::json& root() noexcept { return root_; }
 
  private:
-  // Offset of the last byte the lexer read: for '{', '[' and a member name's closing quote that
-  // is the token itself; for a scalar it may be the one byte of lookahead after it.
-  [[nodiscard]] std::size_t here() const noexcept { return *consumed_ > 0 ? *consumed_ - 1 : 0; }
+  struct frame {
+    nlohmann::json* container;
+    bool is_object;
+  };
 
-  bool fail(parse_errc code, std::size_t offset, std::string message) {
-    if (!failed()) {  // the first fault is the one reported
-      error_.code = code;
-      error_.offset = offset;
-      error_.message = std::move(message);
-    }
+  [[nodiscard]] std::size_t offset() const noexcept { return static_cast<std::size_t>(p_ - begin_); }
+
+  bool fail(parse_errc code, std::size_t at, std::string message) {
+    error_.code = code;
+    error_.offset = at;
+    error_.message = std::move(message);
     return false;
   }
-
-  bool open_ok() {
-    if (stack_.size() >= limits_.max_depth) return fail(parse_errc::too_deep, here(), "nesting too deep");
-    return true;
+  bool unexpected(const char* expected) {
+    if (p_ == end_) return fail(parse_errc::syntax, offset(), std::string("unexpected end of text; expected ") + expected);
+    return fail(parse_errc::syntax, offset(), std::string("unexpected character; expected ") + expected);
   }
 
-  // Places a scalar or a fresh container where the grammar says it goes; returns where it went.
-  nlohmann::json* place(nlohmann::json&& v) {
-    if (stack_.empty()) {
-      root_ = std::move(v);
-      return &root_;
-    }
-    nlohmann::json& parent = *stack_.back();
-    if (parent.is_array()) {
-      auto& arr = *parent.get_ptr<nlohmann::json::array_t*>();
-      if (arr.size() >= limits_.max_array_elements) {
-        fail(parse_errc::too_many_elements, here(), "too many array elements");
-        return nullptr;
+  void skip_ws() noexcept {
+    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  }
+
+  // One value (scalar or container, with everything inside it) into `out`.
+  bool value(nlohmann::json& out) {
+    std::vector<frame> stack;
+    nlohmann::json* slot = &out;
+    for (;;) {
+      // A value starts here.
+      if (p_ == end_) return unexpected("a value");
+      const unsigned char c = *p_;
+      if (c == '{' || c == '[') {
+        if (stack.size() >= limits_.max_depth) return fail(parse_errc::too_deep, offset(), "nesting too deep");
+        const bool is_object = c == '{';
+        *slot = is_object ? nlohmann::json::object() : nlohmann::json::array();
+        ++p_;
+        skip_ws();
+        if (p_ != end_ && *p_ == (is_object ? '}' : ']')) {
+          ++p_;  // empty container: a complete value
+        } else {
+          stack.push_back({slot, is_object});
+          slot = is_object ? member(*slot) : element(*slot);
+          if (slot == nullptr) return false;
+          continue;
+        }
+      } else if (!scalar(*slot)) {
+        return false;
       }
-      // Growing this array cannot move an open container: only its last element can be open,
-      // and that element is closed before the array grows again.
-      arr.push_back(std::move(v));
-      return &arr.back();
+      // A value ended: close containers or move to the next member or element.
+      for (;;) {
+        if (stack.empty()) return true;
+        skip_ws();
+        const frame& top = stack.back();
+        if (p_ != end_ && *p_ == ',') {
+          ++p_;
+          skip_ws();
+          slot = top.is_object ? member(*top.container) : element(*top.container);
+          if (slot == nullptr) return false;
+          break;
+        }
+        if (p_ != end_ && *p_ == (top.is_object ? '}' : ']')) {
+          ++p_;
+          stack.pop_back();
+          continue;
+        }
+        return unexpected(top.is_object ? "',' or '}'" : "',' or ']'");
+      }
     }
-    *slot_ = std::move(v);
-    return slot_;
   }
 
-  bool add(nlohmann::json&& v) {
-    if (place(std::move(v)) == nullptr) return false;
-    if (stack_.empty()) root_done_ = true;
+  // `"name" :` of the next member of obj; returns the member's slot.
+  nlohmann::json* member(nlohmann::json& obj) {
+    if (p_ == end_ || *p_ != '"') {
+      unexpected("a member name");
+      return nullptr;
+    }
+    std::string name;
+    if (!string_token(name)) return nullptr;
+    const std::size_t name_end = offset() - 1;  // its closing quote
+    if (name.size() > limits_.max_string_bytes) {
+      fail(parse_errc::string_too_long, name_end, "member name too long");
+      return nullptr;
+    }
+    auto& members = *obj.get_ptr<nlohmann::json::object_t*>();
+    if (members.size() >= limits_.max_object_members) {
+      fail(parse_errc::too_many_members, name_end, "too many object members");
+      return nullptr;
+    }
+    // Names compare after unescaping, so "a" and "\u0061" collide, as RFC 8259 §8.3 requires.
+    auto inserted = members.emplace(std::move(name), nullptr);
+    if (!inserted.second) {
+      fail(parse_errc::duplicate_key, name_end,
+           "duplicate member name \"" + printable_ascii(inserted.first->first) + "\"");
+      return nullptr;
+    }
+    skip_ws();
+    if (p_ == end_ || *p_ != ':') {
+      unexpected("':'");
+      return nullptr;
+    }
+    ++p_;
+    skip_ws();
+    return &inserted.first->second;
+  }
+
+  // The slot of the next element of arr.
+  nlohmann::json* element(nlohmann::json& arr) {
+    auto& elements = *arr.get_ptr<nlohmann::json::array_t*>();
+    if (elements.size() >= limits_.max_array_elements) {
+      fail(parse_errc::too_many_elements, offset(), "too many array elements");
+      return nullptr;
+    }
+    // Growing this array cannot move an open container: only its last element can be open, and
+    // that element is closed before the array grows again.
+    elements.emplace_back();
+    return &elements.back();
+  }
+
+  bool literal(std::string_view word, nlohmann::json&& v, nlohmann::json& out) {
+    if (static_cast<std::size_t>(end_ - p_) < word.size() ||
+        std::memcmp(p_, word.data(), word.size()) != 0) {
+      return fail(parse_errc::syntax, offset(), "invalid literal");
+    }
+    p_ += word.size();
+    out = std::move(v);
     return true;
   }
 
-  bool push(nlohmann::json&& container) {
-    nlohmann::json* where = place(std::move(container));
-    if (where == nullptr) return false;
-    stack_.push_back(where);
+  bool scalar(nlohmann::json& out) {
+    switch (*p_) {
+      case '"': {
+        std::string s;
+        const std::size_t start = offset();
+        if (!string_token(s)) return false;
+        if (s.size() > limits_.max_string_bytes) return fail(parse_errc::string_too_long, start, "string too long");
+        out = std::move(s);
+        return true;
+      }
+      case 't': return literal("true", nlohmann::json(true), out);
+      case 'f': return literal("false", nlohmann::json(false), out);
+      case 'n': return literal("null", nlohmann::json(nullptr), out);
+      default:
+        if (*p_ == '-' || (*p_ >= '0' && *p_ <= '9')) return number(out);
+        return unexpected("a value");
+    }
+  }
+
+  // RFC 8259 §6: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?
+  bool number(nlohmann::json& out) {
+    const unsigned char* const start = p_;
+    const auto digit = [this] { return p_ != end_ && *p_ >= '0' && *p_ <= '9'; };
+    const bool negative = *p_ == '-';
+    if (negative) ++p_;
+    if (!digit()) return unexpected("a digit");
+    if (*p_ == '0') {
+      ++p_;
+    } else {
+      while (digit()) ++p_;
+    }
+    bool integral = true;
+    if (p_ != end_ && *p_ == '.') {
+      integral = false;
+      ++p_;
+      if (!digit()) return unexpected("a digit after '.'");
+      while (digit()) ++p_;
+    }
+    if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) {
+      integral = false;
+      ++p_;
+      if (p_ != end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+      if (!digit()) return unexpected("a digit in the exponent");
+      while (digit()) ++p_;
+    }
+    if (integral) {
+      // Accumulate the magnitude; on overflow fall through to the double, as nlohmann does.
+      std::uint64_t mag = 0;
+      bool overflow = false;
+      for (const unsigned char* q = start + (negative ? 1 : 0); q != p_; ++q) {
+        const auto d = static_cast<std::uint64_t>(*q - '0');
+        if (mag > (UINT64_MAX - d) / 10) {
+          overflow = true;
+          break;
+        }
+        mag = mag * 10 + d;
+      }
+      if (!overflow) {
+        if (!negative) {
+          out = nlohmann::json::number_unsigned_t{mag};
+          return true;
+        }
+        if (mag <= std::uint64_t{1} << 63) {
+          out = mag == (std::uint64_t{1} << 63)
+                    ? nlohmann::json::number_integer_t{INT64_MIN}
+                    : nlohmann::json::number_integer_t{-static_cast<std::int64_t>(mag)};
+          return true;
+        }
+      }
+    }
+    // Fractions, exponents and integers beyond 64 bits: rare in assent's documents, so they go
+    // through nlohmann's own number reader, which keeps its rounding and its refusal of
+    // magnitudes that overflow a double.
+    const std::string token(reinterpret_cast<const char*>(start), static_cast<std::size_t>(p_ - start));
+    try {
+      out = nlohmann::json::parse(token);
+    } catch (const nlohmann::json::out_of_range&) {
+      return fail(parse_errc::number_out_of_range, static_cast<std::size_t>(start - begin_), "number out of range");
+    } catch (const nlohmann::json::parse_error&) {
+      return fail(parse_errc::syntax, static_cast<std::size_t>(start - begin_), "invalid number");
+    }
+    if (!out.is_number() || (out.is_number_float() && !std::isfinite(out.get<double>())))
+      return fail(parse_errc::number_out_of_range, static_cast<std::size_t>(start - begin_), "number out of range");
     return true;
   }
 
-  bool close() {
-    stack_.pop_back();
-    if (stack_.empty()) root_done_ = true;  // what follows now can only be trailing content
+  // Four hex digits after "\u".
+  bool hex4(std::uint32_t& v) {
+    if (end_ - p_ < 4) {
+      p_ = end_;
+      return unexpected("four hex digits");
+    }
+    v = 0;
+    for (int i = 0; i < 4; ++i, ++p_) {
+      const unsigned char c = *p_;
+      std::uint32_t d = 0;
+      if (c >= '0' && c <= '9') d = c - '0';
+      else if (c >= 'a' && c <= 'f') d = c - 'a' + 10u;
+      else if (c >= 'A' && c <= 'F') d = c - 'A' + 10u;
+      else return fail(parse_errc::syntax, offset(), "invalid \\u escape");
+      v = (v << 4) | d;
+    }
     return true;
   }
 
+  static void append_utf8(std::string& out, std::uint32_t cp) {
+    if (cp < 0x80) {
+      out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  }
+
+  // A string token at p_ (which is '"'), unescaped into out; p_ ends after the closing quote.
+  bool string_token(std::string& out) {
+    ++p_;
+    for (;;) {
+      // Plain bytes are copied in runs, found eight at a time.
+      const unsigned char* run = p_;
+      p_ = skip_plain<true>(p_, end_);
+      out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p_ - run));
+      if (p_ == end_) return fail(parse_errc::syntax, offset(), "unterminated string");
+      const unsigned char c = *p_;
+      if (c == '"') {
+        ++p_;
+        return true;
+      }
+      if (c < 0x20) return fail(parse_errc::syntax, offset(), "control character in a string");
+      if (c >= 0x80) {
+        const std::size_t len = utf8_sequence_length(p_, end_);
+        if (len == 0) return fail(parse_errc::invalid_utf8, offset(), "ill-formed UTF-8");
+        out.append(reinterpret_cast<const char*>(p_), len);
+        p_ += len;
+        continue;
+      }
+      // A backslash escape.
+      ++p_;
+      if (p_ == end_) return fail(parse_errc::syntax, offset(), "unterminated string");
+      switch (*p_) {
+        case '"': out.push_back('"'); break;
+        case '\\': out.push_back('\\'); break;
+        case '/': out.push_back('/'); break;
+        case 'b': out.push_back('\b'); break;
+        case 'f': out.push_back('\f'); break;
+        case 'n': out.push_back('\n'); break;
+        case 'r': out.push_back('\r'); break;
+        case 't': out.push_back('\t'); break;
+        case 'u': {
+          ++p_;
+          std::uint32_t cp = 0;
+          if (!hex4(cp)) return false;
+          if (cp >= 0xDC00 && cp <= 0xDFFF) return fail(parse_errc::invalid_utf8, offset(), "unpaired surrogate escape");
+          if (cp >= 0xD800 && cp <= 0xDBFF) {
+            if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u')
+              return fail(parse_errc::invalid_utf8, offset(), "unpaired surrogate escape");
+            p_ += 2;
+            std::uint32_t low = 0;
+            if (!hex4(low)) return false;
+            if (low < 0xDC00 || low > 0xDFFF) return fail(parse_errc::invalid_utf8, offset(), "unpaired surrogate escape");
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+          }
+          append_utf8(out, cp);
+          continue;  // p_ is already past the escape
+        }
+        default: return fail(parse_errc::syntax, offset(), "invalid escape");
+      }
+      ++p_;
+    }
+  }
+
+  const unsigned char* const begin_;
+  const unsigned char* p_;
+  const unsigned char* const end_;
   const parse_limits& limits_;
-  const std::size_t* consumed_;
-  nlohmann::json root_;
-  std::vector<nlohmann::json*> stack_;
-  nlohmann::json* slot_ = nullptr;
-  bool root_done_ = false;
-  json::parse_error error_;  // qualified: the SAX callback parse_error hides the type
+  json::parse_error error_;
 };
 
 }  // namespace detail
@@ -324,19 +510,13 @@ class strict_sax {
       result.error = {parse_errc::syntax, nul, "NUL byte in the text"};
       return result;
     }
-    std::size_t consumed = 0;
-    detail::strict_sax sax(limits, &consumed);
-    const char* begin = text.data();
-    detail::counting_iterator first(begin, begin, &consumed);
-    detail::counting_iterator last(begin + text.size(), begin, &consumed);
-    const bool ok = nlohmann::json::sax_parse(first, last, &sax, nlohmann::json::input_format_t::json,
-                                              /*strict=*/true, /*ignore_comments=*/false);
-    if (!ok || sax.failed()) {
-      result.error = sax.error();
-      if (result.error.code == parse_errc::not_parsed) result.error = {parse_errc::internal, 0, "parser stopped"};
+    nlohmann::json root;
+    detail::strict_reader reader(text, limits);
+    if (!reader.run(root)) {
+      result.error = reader.error();
       return result;
     }
-    result.value.emplace(std::move(sax.root()));
+    result.value.emplace(std::move(root));
   } catch (const std::bad_alloc&) {
     result.value.reset();
     result.error.code = parse_errc::out_of_memory;

@@ -10,13 +10,12 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
-#include <cstring>
-#include <mutex>
-#include <vector>
 
 #include "assent/config.hpp"
 #include "assent/crypto/sha256.hpp"
+#include "assent/verifier/detail/sharded_cache.hpp"
 
 ASSENT_BEGIN_NAMESPACE
 
@@ -26,10 +25,7 @@ class signature_cache {
   using key_type = crypto::sha256::digest_type;
 
   /// A cache holding up to `capacity` entries (rounded up to a multiple of the shard count).
-  explicit signature_cache(std::size_t capacity) {
-    const std::size_t per_shard = (capacity + shard_count - 1) / shard_count;
-    for (auto& s : shards_) s.slots.assign(per_shard == 0 ? 1 : per_shard, slot{});
-  }
+  explicit signature_cache(std::size_t capacity) : slots_(capacity) {}
 
   /// The cache key of one signature of one envelope.
   [[nodiscard]] static key_type make_key(const crypto::sha256::digest_type& envelope_digest,
@@ -45,41 +41,13 @@ class signature_cache {
   }
 
   /// True when this exact key was recorded as verified.
-  [[nodiscard]] bool contains(const key_type& k) const {
-    const shard& s = shard_for(k);
-    std::lock_guard<std::mutex> lock(s.mutex);
-    const slot& e = s.slots[slot_index(k, s)];
-    return e.used && e.key == k;
-  }
+  [[nodiscard]] bool contains(const key_type& k) const { return slots_.find(k); }
 
   /// Records a successful verification (may evict another entry).
-  void insert(const key_type& k) {
-    shard& s = shard_for(k);
-    std::lock_guard<std::mutex> lock(s.mutex);
-    slot& e = s.slots[slot_index(k, s)];
-    e.key = k;
-    e.used = true;
-  }
+  void insert(const key_type& k) { slots_.insert(k, true); }
 
  private:
-  static constexpr std::size_t shard_count = 16;
-  struct slot {
-    key_type key{};
-    bool used = false;
-  };
-  struct shard {
-    mutable std::mutex mutex;
-    std::vector<slot> slots;
-  };
-  static std::size_t slot_index(const key_type& k, const shard& s) noexcept {
-    std::uint64_t v = 0;
-    std::memcpy(&v, k.data() + 8, sizeof v);
-    return static_cast<std::size_t>(v % s.slots.size());
-  }
-  shard& shard_for(const key_type& k) noexcept { return shards_[k[0] % shard_count]; }
-  const shard& shard_for(const key_type& k) const noexcept { return shards_[k[0] % shard_count]; }
-
-  std::array<shard, shard_count> shards_;
+  detail::sharded_cache<bool> slots_;
 };
 
 ASSENT_END_NAMESPACE
