@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -74,56 +75,91 @@ ASSENT_BEGIN_NAMESPACE
 namespace audit {
 namespace detail {
 
+// The event's bytes as they are written: a buffer grown ahead of the writes, so each write is an
+// inline memcpy rather than a call into std::string (whose append is not inlined: it lives in
+// libstdc++), which was most of the cost of writing an event.
+class event_text {
+ public:
+  explicit event_text(std::size_t estimate) { buf_.resize(estimate); }
+  void put(const char* s, std::size_t n) {
+    if (buf_.size() - used_ < n) buf_.resize(std::max(buf_.size() * 2, used_ + n));
+    std::memcpy(&buf_[used_], s, n);
+    used_ += n;
+  }
+  void put(std::string_view s) { put(s.data(), s.size()); }
+  [[nodiscard]] std::string take() {
+    buf_.resize(used_);
+    return std::move(buf_);
+  }
+
+ private:
+  std::string buf_;
+  std::size_t used_ = 0;
+};
+
 // Writes JCS directly: member names are the fixed ASCII names of decision_event, written here
 // already in JCS order (RFC 8785 §3.2.3 sorts by UTF-16 code units, which for ASCII is byte
 // order). Strings are checked for UTF-8 once, as JCS requires. Each writer returns false when a
 // string is not valid UTF-8.
 class event_writer {
  public:
-  explicit event_writer(std::string& out) : out_(out) {}
+  explicit event_writer(event_text& out) : out_(out) {}
 
   // `,"name":` (or `{"name":` for the first member of an object the caller opened).
   void key(std::string_view name) {
-    const char open[2] = {first_ ? '{' : ',', '"'};
+    char buf[40];
+    buf[0] = first_ ? '{' : ',';
+    buf[1] = '"';
     first_ = false;
-    out_.append(open, 2);
-    out_.append(name.data(), name.size());
-    out_.append("\":", 2);
+    if (name.size() + 4 > sizeof buf) {  // not for assent's own names; kept correct anyway
+      out_.put(buf, 2);
+      out_.put(name);
+      out_.put("\":", 2);
+      return;
+    }
+    std::memcpy(buf + 2, name.data(), name.size());
+    buf[name.size() + 2] = '"';
+    buf[name.size() + 3] = ':';
+    out_.put(buf, name.size() + 4);
   }
   void open() { first_ = true; }
   void close() {
-    if (first_) out_.push_back('{');  // an empty object
-    out_.push_back('}');
+    if (first_) out_.put("{", 1);  // an empty object
+    out_.put("}", 1);
     first_ = false;
   }
   [[nodiscard]] bool str(std::string_view s) {
     if (!json::detail::valid_utf8(s)) return false;
-    json::detail::append_string(out_, s);
+    json::detail::write_string([this](const char* p, std::size_t n) { out_.put(p, n); }, s);
     return true;
   }
   [[nodiscard]] bool opt_str(const std::optional<std::string>& s) {
     if (!s) {
-      out_ += "null";
+      out_.put("null", 4);
       return true;
     }
     return str(*s);
   }
   [[nodiscard]] bool strs(const std::vector<std::string>& list) {
-    out_.push_back('[');
+    out_.put("[", 1);
     for (std::size_t i = 0; i < list.size(); ++i) {
-      if (i) out_.push_back(',');
+      if (i) out_.put(",", 1);
       if (!str(list[i])) return false;
     }
-    out_.push_back(']');
+    out_.put("]", 1);
     return true;
   }
-  void boolean(bool b) { out_ += b ? "true" : "false"; }
+  void boolean(bool b) { b ? out_.put("true", 4) : out_.put("false", 5); }
   // Integers go through the double form JCS prescribes, like every number it writes.
-  void number(double v) { (void)json::detail::append_number(out_, v); }
-  void raw(std::string_view s) { out_ += s; }
+  void number(double v) {
+    std::string n;
+    (void)json::detail::append_number(n, v);
+    out_.put(n);
+  }
+  void raw(std::string_view s) { out_.put(s); }
 
  private:
-  std::string& out_;
+  event_text& out_;
   bool first_ = true;
 };
 
@@ -136,8 +172,7 @@ class event_writer {
 [[nodiscard]] inline canonical_event canonical_decision_event(const decision& d) noexcept {
   canonical_event out;
   try {
-    std::string text;
-    text.reserve(512 + 192 * (d.approvals.size() + d.rejected.size()));
+    detail::event_text text(1024 + 256 * (d.approvals.size() + d.rejected.size()));
     detail::event_writer w(text);
     bool ok = true;
     w.open();
@@ -259,7 +294,7 @@ class event_writer {
       out.error = "the audit event has a list of more than " + std::to_string(max_container_size) + " entries";
       return out;
     }
-    return detail::recordable(std::move(text), /*check_shape=*/false);
+    return detail::recordable(text.take(), /*check_shape=*/false);
   } catch (...) {  // std::bad_alloc
     out.text.clear();
     out.error = "out of memory while canonicalizing the audit event";

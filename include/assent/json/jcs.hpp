@@ -106,32 +106,39 @@ inline std::int32_t next_scalar(std::string_view s, std::size_t& i) noexcept {
 // Everything else, including U+007F and U+2028, is copied as UTF-8.
 // Bytes that need no escape are copied in runs, not one push_back each: strings in audit
 // events are mostly plain, and this loop was a fifth of the cost of recording a decision.
-inline void append_string(std::string& out, std::string_view s) {
+// Writes through put(const char*, std::size_t), so writers with their own buffer (the audit
+// event writer) share this one escaping routine.
+template <typename Put>
+inline void write_string(Put&& put, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
-  out.push_back('"');
+  put("\"", 1);
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const auto* const end = p + s.size();
   for (;;) {
     const unsigned char* run = p;
     p = skip_plain<false>(p, end);
-    out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
+    if (p != run) put(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
     if (p == end) break;
     const unsigned char u = *p++;
     switch (u) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"': put("\\\"", 2); break;
+      case '\\': put("\\\\", 2); break;
+      case '\b': put("\\b", 2); break;
+      case '\f': put("\\f", 2); break;
+      case '\n': put("\\n", 2); break;
+      case '\r': put("\\r", 2); break;
+      case '\t': put("\\t", 2); break;
       default: {
         const char esc[6] = {'\\', 'u', '0', '0', hex[u >> 4], hex[u & 0x0F]};
-        out.append(esc, 6);
+        put(esc, 6);
       }
     }
   }
-  out.push_back('"');
+  put("\"", 1);
+}
+
+inline void append_string(std::string& out, std::string_view s) {
+  write_string([&out](const char* p, std::size_t n) { out.append(p, n); }, s);
 }
 
 // Appends the ECMAScript Number::toString form of a finite double (RFC 8785 §3.2.2.3, ECMA-262
