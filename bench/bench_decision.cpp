@@ -80,6 +80,18 @@ setup& world() {
 
 using bench_verifier = assent::verifier<assent::policy, assent::approval_claims, assent::fixed_clock>;
 
+// n decisions of the bench request over the first `credentials` credentials, into an in-memory
+// sink, with the verifier's caches at `cache_capacity` (0: off).
+void decide_loop(const assent::policy& pol, std::size_t credentials, std::size_t cache_capacity, std::uint64_t n) {
+  auto& w = world();
+  assent::audit::memory_sink sink;
+  assent::verifier_options opts;
+  opts.signature_cache_capacity = cache_capacity;
+  bench_verifier v(pol, w.store, sink, opts, assent::fixed_clock{now});
+  const std::vector<std::string_view> creds(w.creds.begin(), w.creds.begin() + static_cast<std::ptrdiff_t>(credentials));
+  for (std::uint64_t i = 0; i < n; ++i) assent_bench::keep(v.decide(w.req, creds).allowed);
+}
+
 // The hand-written check a host would write today, with libsodium doing the signature.
 bool reference_decide(const std::string& credential, const assent::request& req,
                       const std::map<std::string, std::array<std::uint8_t, 32>>& keys) {
@@ -126,13 +138,7 @@ const bool registered_1of1 = assent_bench::add({
     "decision_1of1",
     {
         {"assent",
-         [](std::uint64_t n) {
-           auto& w = world();
-           assent::audit::memory_sink sink;
-           bench_verifier v(*w.one, w.store, sink, {}, assent::fixed_clock{now});
-           const std::vector<std::string_view> creds = {w.creds[0]};
-           for (std::uint64_t i = 0; i < n; ++i) assent_bench::keep(v.decide(w.req, creds).allowed);
-         }},
+         [](std::uint64_t n) { decide_loop(*world().one, 1, 0, n); }},
         {"reference",
          [](std::uint64_t n) {
            auto& w = world();
@@ -156,13 +162,7 @@ const bool registered_2of3 = assent_bench::add({
     "decision_2of3",
     {
         {"assent",
-         [](std::uint64_t n) {
-           auto& w = world();
-           assent::audit::memory_sink sink;
-           bench_verifier v(*w.two, w.store, sink, {}, assent::fixed_clock{now});
-           const std::vector<std::string_view> creds = {w.creds[0], w.creds[1], w.creds[2]};
-           for (std::uint64_t i = 0; i < n; ++i) assent_bench::keep(v.decide(w.req, creds).allowed);
-         }},
+         [](std::uint64_t n) { decide_loop(*world().two, 3, 0, n); }},
         {"reference",
          [](std::uint64_t n) {
            auto& w = world();
@@ -180,23 +180,9 @@ const bool registered_warm = assent_bench::add({
     "decision_warm",
     {
         {"assent",
-         [](std::uint64_t n) {
-           auto& w = world();
-           assent::audit::memory_sink sink;
-           assent::verifier_options opts;
-           opts.signature_cache_capacity = 1024;
-           bench_verifier v(*w.one, w.store, sink, opts, assent::fixed_clock{now});
-           const std::vector<std::string_view> creds = {w.creds[0]};
-           for (std::uint64_t i = 0; i < n; ++i) assent_bench::keep(v.decide(w.req, creds).allowed);
-         }},
+         [](std::uint64_t n) { decide_loop(*world().one, 1, 1024, n); }},
         {"cold",
-         [](std::uint64_t n) {
-           auto& w = world();
-           assent::audit::memory_sink sink;
-           bench_verifier v(*w.one, w.store, sink, {}, assent::fixed_clock{now});
-           const std::vector<std::string_view> creds = {w.creds[0]};
-           for (std::uint64_t i = 0; i < n; ++i) assent_bench::keep(v.decide(w.req, creds).allowed);
-         }},
+         [](std::uint64_t n) { decide_loop(*world().one, 1, 0, n); }},
     },
     0,
 });

@@ -252,7 +252,7 @@ class verifier {
         reject(d, index, std::nullopt, sig.keyid, reason::unknown_key);
         continue;
       }
-      if (!signature_verifies(credential, env, s, *found.record, envelope_digest, pae_bytes)) {
+      if (!signature_verifies(env, s, *found.record, envelope_digest, pae_bytes)) {
         reject(d, index, std::nullopt, sig.keyid, reason::bad_signature);
         continue;
       }
@@ -321,14 +321,13 @@ class verifier {
   }
 
   // Ed25519 over the PAE of the bytes as received, through the cache when enabled.
-  bool signature_verifies(std::string_view envelope_bytes, const dsse::envelope& env, std::size_t s,
-                          const key_record& key, std::optional<crypto::sha256::digest_type>& digest,
-                          bytes& pae_bytes) const {
+  // `digest` (of the envelope's bytes) is set exactly when the caches are on.
+  bool signature_verifies(const dsse::envelope& env, std::size_t s, const key_record& key,
+                          const std::optional<crypto::sha256::digest_type>& digest, bytes& pae_bytes) const {
     const auto& sig = env.signatures[s].sig;
     if (sig.size() != crypto::ed25519::signature_size) return false;
     signature_cache::key_type cache_key{};
     if (cache_) {
-      if (!digest) digest = crypto::sha256::hash(byte_view(envelope_bytes));
       cache_key = signature_cache::make_key(*digest, s, key.public_key());
       if (cache_->contains(cache_key)) return true;
     }

@@ -23,6 +23,7 @@
 
 #include "assent/config.hpp"
 #include "assent/json/detail/scan.hpp"
+#include "assent/json/detail/utf8.hpp"
 
 ASSENT_BEGIN_NAMESPACE
 namespace json {
@@ -106,33 +107,6 @@ struct parse_result {
 };
 
 namespace detail {
-
-// Well-formed UTF-8 (Unicode §3.9, Table 3-7): the length of the sequence starting at p (which
-// is below end and at least 0x80), or 0 for an ill-formed one: overlong forms, surrogates
-// U+D800..U+DFFF, values above U+10FFFF, truncation.
-[[nodiscard]] inline std::size_t utf8_sequence_length(const unsigned char* p, const unsigned char* end) noexcept {
-  const unsigned char b0 = p[0];
-  std::size_t len = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (static_cast<std::size_t>(end - p) < len) return 0;
-  if (p[1] < lo || p[1] > hi) return 0;
-  for (std::size_t k = 2; k < len; ++k)
-    if (p[k] < 0x80 || p[k] > 0xBF) return 0;
-  return len;
-}
 
 // Keeps messages printable ASCII, so that putting one into a JSON audit record can never fail
 // on invalid UTF-8 (a duplicate name is quoted in its message).
@@ -438,9 +412,10 @@ class strict_reader {
       }
       if (c < 0x20) return fail(parse_errc::syntax, offset(), "control character in a string");
       if (c >= 0x80) {
-        const std::size_t len = utf8_sequence_length(p_, end_);
-        if (len == 0) return fail(parse_errc::invalid_utf8, offset(), "ill-formed UTF-8");
-        out.append(reinterpret_cast<const char*>(p_), len);
+        std::size_t len = 0;
+        const std::string_view rest(reinterpret_cast<const char*>(p_), static_cast<std::size_t>(end_ - p_));
+        if (next_scalar(rest, len) < 0) return fail(parse_errc::invalid_utf8, offset(), "ill-formed UTF-8");
+        out.append(rest.data(), len);
         p_ += len;
         continue;
       }
