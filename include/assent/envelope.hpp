@@ -12,6 +12,7 @@
 /// bounded. docs/credential-format.md gives the byte-exact format.
 #pragma once
 
+#include <array>
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
@@ -29,6 +30,7 @@
 #include "assent/crypto/ed25519.hpp"
 #include "assent/encoding.hpp"
 #include "assent/json/access.hpp"
+#include "assent/json/detail/plain_cursor.hpp"
 #include "assent/json/strict_parse.hpp"
 #include "assent/keys/signing_key.hpp"
 
@@ -200,6 +202,165 @@ inline void append_decimal(bytes& out, std::size_t n) {
   return pae(e.payload_type, e.payload);
 }
 
+namespace detail {
+
+// One signature's members as text, before any content check (views into the envelope's text or
+// its JSON tree). keyid is absent only under DSSE's rule.
+struct signature_text {
+  std::optional<std::string_view> keyid;
+  std::string_view sig;
+};
+
+// The content checks of parse_envelope, once the shape is known good, in its documented order:
+// the payload's base64 and size; each signature's keyid and sig base64, in order; distinct keyids.
+[[nodiscard]] inline envelope_result read_envelope_content(std::string_view payload_text,
+                                                           std::string_view payload_type,
+                                                           const std::vector<signature_text>& raw,
+                                                           const envelope_limits& limits) {
+  envelope_result result;
+  envelope& env = result.value.emplace();
+  // The body: bounded before decoding (4 characters carry 3 bytes), then exactly.
+  if (payload_text.size() / 4 > limits.max_payload_bytes / 3 + 1) {
+    return envelope_failure(envelope_error::payload_too_large,
+                            "/payload: body is longer than " + std::to_string(limits.max_payload_bytes) + " bytes");
+  }
+  auto body = decode_either_base64(payload_text);
+  if (!body) return envelope_failure(envelope_error::invalid_base64, "/payload: not base64 in one alphabet");
+  if (body->size() > limits.max_payload_bytes) {
+    return envelope_failure(envelope_error::payload_too_large,
+                            "/payload: body is longer than " + std::to_string(limits.max_payload_bytes) + " bytes");
+  }
+  env.payload = std::move(*body);
+  env.payload_type.assign(payload_type);
+
+  env.signatures.reserve(raw.size());
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    const auto path = [i] { return json::pointer_child("/signatures", i); };  // only on a fault
+    signature_entry entry;
+    if (raw[i].keyid) entry.keyid.assign(*raw[i].keyid);
+    if (limits.require_keyids && entry.keyid.empty())
+      return envelope_failure(envelope_error::invalid_keyid, path() + "/keyid: must not be empty");
+    if (entry.keyid.size() > limits.max_keyid_bytes) {
+      return envelope_failure(envelope_error::invalid_keyid,
+                              path() + "/keyid: longer than " + std::to_string(limits.max_keyid_bytes) + " bytes");
+    }
+    auto sig = decode_either_base64(raw[i].sig);
+    if (!sig) return envelope_failure(envelope_error::invalid_base64, path() + "/sig: not base64 in one alphabet");
+    entry.sig = std::move(*sig);
+    env.signatures.push_back(std::move(entry));
+  }
+  // One key signs once. Lists are short (at most max_signatures), so compare pairwise. Under
+  // DSSE's rule distinctness is left to the verifier's count of distinct keys.
+  for (std::size_t i = 0; limits.require_keyids && i < env.signatures.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (env.signatures[j].keyid == env.signatures[i].keyid) {
+        return envelope_failure(envelope_error::duplicate_keyid,
+                                json::pointer_child("/signatures", i) + "/keyid: repeats signature " +
+                                    std::to_string(j) + "'s keyid");
+      }
+    }
+  }
+  return result;
+}
+
+// The shape of an envelope as written (any member order, no escapes in its strings), read
+// without a JSON tree; false for anything else, which the tree path then reads and reports
+// (json/detail/plain_cursor.hpp). On true the views point into `text`.
+[[nodiscard]] inline bool read_plain_envelope(std::string_view text, const envelope_limits& limits,
+                                              std::string_view& payload, std::string_view& payload_type,
+                                              std::vector<signature_text>& raw) {
+  static constexpr std::array<std::string_view, 3> envelope_names = {"payload", "payloadType", "signatures"};
+  static constexpr std::array<std::string_view, 2> signature_names = {"keyid", "sig"};
+  json::detail::plain_cursor cur(text);
+  std::uint64_t seen = 0;
+  const bool plain = json::detail::plain_object(cur, envelope_names, seen, [&](std::size_t i) {
+    if (i == 0) return cur.plain_string(payload);
+    if (i == 1) return cur.plain_string(payload_type);
+    return json::detail::plain_array(cur, [&] {
+      if (raw.size() == limits.max_signatures) return false;
+      signature_text entry;
+      std::uint64_t members = 0;
+      const bool ok = json::detail::plain_object(cur, signature_names, members, [&](std::size_t m) {
+        if (m == 1) return cur.plain_string(entry.sig);
+        std::string_view keyid;
+        if (!cur.plain_string(keyid)) return false;
+        entry.keyid = keyid;
+        return true;
+      });
+      if (!ok || (members & 2u) == 0 || (limits.require_keyids && (members & 1u) == 0)) return false;
+      raw.push_back(entry);
+      return true;
+    });
+  });
+  return plain && seen == 7u && cur.at_end();
+}
+
+// The full reader: strict JSON into a tree, then the shape checks, then the content checks.
+// Reads any text parse_envelope has not refused for its size. Throws only std::bad_alloc.
+[[nodiscard]] inline envelope_result parse_envelope_tree(std::string_view text, const envelope_limits& limits) {
+  json::parse_limits pl;
+  pl.max_bytes = limits.max_envelope_bytes;
+  // envelope object > signatures array > signature object, and one level more so that a
+  // container where a string belongs is reported as a wrong type; deeper is refused unread.
+  pl.max_depth = 4;
+  json::parse_result doc = json::parse_strict(text, pl);
+  if (!doc) {
+    const json::parse_errc c = doc.error.code;
+    const envelope_error e =
+        c == json::parse_errc::duplicate_key   ? envelope_error::duplicate_member
+        : c == json::parse_errc::too_large     ? envelope_error::too_large
+        : c == json::parse_errc::out_of_memory ? envelope_error::out_of_memory
+                                               : envelope_error::invalid_json;
+    return envelope_failure(e, "(root): byte " + std::to_string(doc.error.offset) + ": " + doc.error.message);
+  }
+  // Shape first: every type, presence and unknown-member fault is found before any content.
+  json::object_reader r(*doc.value);
+  const nlohmann::json* payload = r.required_value("payload");
+  if (payload != nullptr && !payload->is_string())
+    r.fail("payload", json::access_errc::wrong_type, expected_string(*payload));
+  const nlohmann::json* payload_type = r.required_value("payloadType");
+  if (payload_type != nullptr && !payload_type->is_string()) {
+    r.fail("payloadType", json::access_errc::wrong_type, expected_string(*payload_type));
+  }
+  const nlohmann::json* list = r.required_value("signatures");
+  if (list != nullptr && !list->is_array()) {
+    r.fail("signatures", json::access_errc::wrong_type,
+           std::string("expected an array of objects, got ") + list->type_name());
+  }
+  if (auto fault = r.finish())
+    return envelope_failure(from_access(fault->code), json::describe(*fault));
+
+  // The count is bounded before any signature is looked at.
+  if (list->size() > limits.max_signatures) {
+    return envelope_failure(envelope_error::too_many_signatures,
+                            "/signatures: more than " + std::to_string(limits.max_signatures) + " signatures");
+  }
+  if (list->empty())
+    return envelope_failure(envelope_error::no_signatures, "/signatures: no signature");
+
+  std::vector<signature_text> raw;
+  raw.reserve(list->size());
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    json::object_reader s((*list)[i], json::pointer_child("/signatures", i));
+    const nlohmann::json* keyid = limits.require_keyids ? s.required_value("keyid") : s.optional_value("keyid");
+    if (keyid != nullptr && !keyid->is_string())
+      s.fail("keyid", json::access_errc::wrong_type, expected_string(*keyid));
+    const nlohmann::json* sig = s.required_value("sig");
+    if (sig != nullptr && !sig->is_string())
+      s.fail("sig", json::access_errc::wrong_type, expected_string(*sig));
+    if (auto fault = s.finish())
+      return envelope_failure(from_access(fault->code), json::describe(*fault));
+    signature_text entry;
+    if (keyid != nullptr) entry.keyid = std::string_view(keyid->get_ref<const std::string&>());
+    entry.sig = sig->get_ref<const std::string&>();
+    raw.push_back(entry);
+  }
+  return read_envelope_content(payload->get_ref<const std::string&>(),
+                               payload_type->get_ref<const std::string&>(), raw, limits);
+}
+
+}  // namespace detail
+
 /// Parses an envelope under assent's profile. Never throws. Checks run in a fixed order, and the
 /// first fault is the one reported: size; strict JSON (duplicate names refused); the envelope's
 /// members (presence and type of payload, payloadType, signatures, then unknown members); the
@@ -216,125 +377,12 @@ inline void append_decimal(bytes& out, std::size_t n) {
                                       "(root): envelope is longer than " +
                                           std::to_string(limits.max_envelope_bytes) + " bytes");
     }
-    json::parse_limits pl;
-    pl.max_bytes = limits.max_envelope_bytes;
-    // envelope object > signatures array > signature object, and one level more so that a
-    // container where a string belongs is reported as a wrong type; deeper is refused unread.
-    pl.max_depth = 4;
-    json::parse_result doc = json::parse_strict(text, pl);
-    if (!doc) {
-      const json::parse_errc c = doc.error.code;
-      const envelope_error e =
-          c == json::parse_errc::duplicate_key   ? envelope_error::duplicate_member
-          : c == json::parse_errc::too_large     ? envelope_error::too_large
-          : c == json::parse_errc::out_of_memory ? envelope_error::out_of_memory
-                                                 : envelope_error::invalid_json;
-      return detail::envelope_failure(
-          e, "(root): byte " + std::to_string(doc.error.offset) + ": " + doc.error.message);
-    }
-
-    // Shape first: every type, presence and unknown-member fault is found before any content.
-    json::object_reader r(*doc.value);
-    const nlohmann::json* payload = r.required_value("payload");
-    if (payload != nullptr && !payload->is_string())
-      r.fail("payload", json::access_errc::wrong_type, detail::expected_string(*payload));
-    const nlohmann::json* payload_type = r.required_value("payloadType");
-    if (payload_type != nullptr && !payload_type->is_string()) {
-      r.fail("payloadType", json::access_errc::wrong_type, detail::expected_string(*payload_type));
-    }
-    const nlohmann::json* list = r.required_value("signatures");
-    if (list != nullptr && !list->is_array()) {
-      r.fail("signatures", json::access_errc::wrong_type,
-             std::string("expected an array of objects, got ") + list->type_name());
-    }
-    if (auto fault = r.finish())
-      return detail::envelope_failure(detail::from_access(fault->code), json::describe(*fault));
-
-    // The count is bounded before any signature is looked at.
-    if (list->size() > limits.max_signatures) {
-      return detail::envelope_failure(
-          envelope_error::too_many_signatures,
-          "/signatures: more than " + std::to_string(limits.max_signatures) + " signatures");
-    }
-    if (list->empty())
-      return detail::envelope_failure(envelope_error::no_signatures, "/signatures: no signature");
-    struct raw_signature {
-      const nlohmann::json* keyid = nullptr;
-      const nlohmann::json* sig = nullptr;
-    };
-    std::vector<raw_signature> raw;
-    raw.reserve(list->size());
-    for (std::size_t i = 0; i < list->size(); ++i) {
-      json::object_reader s((*list)[i], json::pointer_child("/signatures", i));
-      raw_signature entry;
-      entry.keyid = limits.require_keyids ? s.required_value("keyid") : s.optional_value("keyid");
-      if (entry.keyid != nullptr && !entry.keyid->is_string()) {
-        s.fail("keyid", json::access_errc::wrong_type, detail::expected_string(*entry.keyid));
-      }
-      entry.sig = s.required_value("sig");
-      if (entry.sig != nullptr && !entry.sig->is_string())
-        s.fail("sig", json::access_errc::wrong_type, detail::expected_string(*entry.sig));
-      if (auto fault = s.finish())
-        return detail::envelope_failure(detail::from_access(fault->code), json::describe(*fault));
-      raw.push_back(entry);
-    }
-
-    envelope_result result;
-    envelope& env = result.value.emplace();
-
-    // The body: bounded before decoding (4 characters carry 3 bytes), then exactly.
-    const auto& payload_text = payload->get_ref<const std::string&>();
-    if (payload_text.size() / 4 > limits.max_payload_bytes / 3 + 1) {
-      return detail::envelope_failure(
-          envelope_error::payload_too_large,
-          "/payload: body is longer than " + std::to_string(limits.max_payload_bytes) + " bytes");
-    }
-    auto body = detail::decode_either_base64(payload_text);
-    if (!body)
-      return detail::envelope_failure(envelope_error::invalid_base64,
-                                      "/payload: not base64 in one alphabet");
-    if (body->size() > limits.max_payload_bytes) {
-      return detail::envelope_failure(
-          envelope_error::payload_too_large,
-          "/payload: body is longer than " + std::to_string(limits.max_payload_bytes) + " bytes");
-    }
-    env.payload = std::move(*body);
-    env.payload_type = payload_type->get_ref<const std::string&>();
-
-    env.signatures.reserve(raw.size());
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-      const auto path = [i] { return json::pointer_child("/signatures", i); };  // only on a fault
-      signature_entry entry;
-      if (raw[i].keyid != nullptr) entry.keyid = raw[i].keyid->get_ref<const std::string&>();
-      if (limits.require_keyids && entry.keyid.empty()) {
-        return detail::envelope_failure(envelope_error::invalid_keyid,
-                                        path() + "/keyid: must not be empty");
-      }
-      if (entry.keyid.size() > limits.max_keyid_bytes) {
-        return detail::envelope_failure(
-            envelope_error::invalid_keyid,
-            path() + "/keyid: longer than " + std::to_string(limits.max_keyid_bytes) + " bytes");
-      }
-      auto sig = detail::decode_either_base64(raw[i].sig->get_ref<const std::string&>());
-      if (!sig)
-        return detail::envelope_failure(envelope_error::invalid_base64,
-                                        path() + "/sig: not base64 in one alphabet");
-      entry.sig = std::move(*sig);
-      env.signatures.push_back(std::move(entry));
-    }
-    // One key signs once. Lists are short (at most max_signatures), so compare pairwise. Under
-    // DSSE's rule distinctness is left to the verifier's count of distinct keys.
-    for (std::size_t i = 0; limits.require_keyids && i < env.signatures.size(); ++i) {
-      for (std::size_t j = 0; j < i; ++j) {
-        if (env.signatures[j].keyid == env.signatures[i].keyid) {
-          return detail::envelope_failure(envelope_error::duplicate_keyid,
-                                          json::pointer_child("/signatures", i) +
-                                              "/keyid: repeats signature " + std::to_string(j) +
-                                              "'s keyid");
-        }
-      }
-    }
-    return result;
+    std::vector<detail::signature_text> raw;
+    raw.reserve(2);
+    std::string_view payload, payload_type;
+    if (detail::read_plain_envelope(text, limits, payload, payload_type, raw))
+      return detail::read_envelope_content(payload, payload_type, raw, limits);
+    return detail::parse_envelope_tree(text, limits);
   } catch (...) {
     // Only allocation can fail above (every get_ref follows its type check). The message is
     // left empty: building it could fail the same way.

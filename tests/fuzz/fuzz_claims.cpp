@@ -1,6 +1,6 @@
 // parse_approval_claims on arbitrary bytes: never crashes, leaks or throws; whatever it accepts
 // writes back (to_json) to claims it accepts again, unchanged, whether read as a JSON value or as
-// the compact text an issuer signs.
+// the compact text an issuer signs. The plain (tree-free) reader agrees with the full one.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -10,6 +10,16 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const auto r = assent::parse_approval_claims(assent::byte_view(data, size));
+  // The plain reader (no JSON tree) may only accept what the full reader accepts, with the same
+  // values; and parse_approval_claims answers as the full reader, fault for fault.
+  const auto tree = assent::detail::parse_claims_tree<assent::approval_claims>(assent::byte_view(data, size));
+  ASSENT_FUZZ_CHECK(r.ok() == tree.ok() && r.error == tree.error);
+  {
+    assent::approval_claims plain;
+    if (assent::detail::read_plain_claims(std::string_view(reinterpret_cast<const char*>(data), size), plain)) {
+      ASSENT_FUZZ_CHECK(tree.ok() && assent::to_json(plain) == assent::to_json(*tree.claims));
+    }
+  }
   if (!r.ok()) {
     ASSENT_FUZZ_CHECK(!r.error.empty());
     return 0;

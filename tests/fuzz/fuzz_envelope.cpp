@@ -1,6 +1,7 @@
 // parse_envelope on arbitrary bytes: never crashes, leaks or throws; what it accepts keeps the
 // profile's promises (bounds, distinct non-empty keyids), serialises to a text that parses back
-// to the same envelope, and that text is a fixed point of parse + serialize.
+// to the same envelope, and that text is a fixed point of parse + serialize. Its plain path
+// (no JSON tree) answers exactly as the tree reader.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -47,6 +48,29 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   dsse::envelope_limits generic = limits;
   generic.require_keyids = false;
   const auto g = dsse::parse_envelope(text, generic);
+
+  // parse_envelope reads plain envelopes without a tree: it must answer as the tree reader does.
+  if (text.size() <= limits.max_envelope_bytes) {
+    const dsse::envelope_limits* const both[] = {&limits, &generic};
+    const dsse::envelope_result* const answers[] = {&r, &g};
+    for (int k = 0; k < 2; ++k) {
+      const auto tree = [&] {
+        try {
+          return dsse::detail::parse_envelope_tree(text, *both[k]);
+        } catch (...) {  // out of memory: parse_envelope reports it the same way
+          dsse::envelope_result failed;
+          failed.error = dsse::envelope_error::out_of_memory;
+          return failed;
+        }
+      }();
+      ASSENT_FUZZ_CHECK(tree.ok() == answers[k]->ok());
+      if (tree.ok()) {
+        ASSENT_FUZZ_CHECK(same(*tree.value, *answers[k]->value));
+      } else {
+        ASSENT_FUZZ_CHECK(tree.error == answers[k]->error && tree.message == answers[k]->message);
+      }
+    }
+  }
 
   if (!r.ok()) {
     ASSENT_FUZZ_CHECK(r.error != dsse::envelope_error::not_parsed);

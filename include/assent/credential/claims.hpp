@@ -22,6 +22,8 @@
 
 #include "assent/bytes.hpp"
 #include "assent/config.hpp"
+#include "assent/credential/approval_claims.hpp"
+#include "assent/credential/detail/plain_claims.hpp"
 #include "assent/json/access.hpp"
 #include "assent/json/jcs.hpp"
 #include "assent/json/strict_parse.hpp"
@@ -29,33 +31,6 @@
 #include "assent/spec_hash.hpp"
 
 ASSENT_BEGIN_NAMESPACE
-
-/// A break-glass exception: an approval outside the normal posture, owned and justified.
-struct exception_claim {
-  std::string kind;      ///< always "break_glass" (the only kind defined)
-  std::string owner;     ///< who answers for the exception
-  std::string reason;    ///< why it was needed (free text)
-  std::string incident;  ///< the incident it serves (ticket id)
-};
-
-/// What an approver approved: one action on one project and environment, bound to a spec hash,
-/// for a time window. Times are UTC seconds since the epoch.
-struct approval_claims {
-  std::string id;                            ///< unique credential id (revocation names it)
-  std::optional<std::string> approver;       ///< when present, must equal the key's principal
-  std::string project;                       ///< project approved for
-  std::string environment;                   ///< environment approved for
-  std::string spec_hash;                     ///< "sha256:<64 lowercase hex>" of the change spec
-  std::vector<std::string> capabilities;     ///< actions approved, distinct, non-empty
-  std::int64_t issued_at = 0;                ///< when it was issued
-  std::int64_t expires_at = 0;               ///< when it stops being valid (after issued_at)
-  std::optional<std::int64_t> not_before;    ///< not valid before this instant
-  std::optional<std::string> initiator;      ///< who may carry out the action
-  std::optional<std::string> destination;    ///< where (region, cluster) it may be carried out
-  std::optional<exception_claim> exception;  ///< a break-glass exception
-  std::optional<std::string> note;           ///< free text, for people
-  nlohmann::json ext;                        ///< host extensions: null when absent, else an object
-};
 
 /// The outcome of reading claims of type Claims: the claims, or one reason. Default: failure.
 template <typename Claims>
@@ -72,53 +47,7 @@ struct basic_claims_result {
 /// The outcome of reading approval_claims.
 using claims_result = basic_claims_result<approval_claims>;
 
-/// Bounds of the claims format (docs/credential-format.md). Part of the format: a verifier and
-/// an issuer must agree on them.
-namespace claims_limits {
-inline constexpr std::size_t max_id = 128;           ///< bytes of `id`
-inline constexpr std::size_t max_name = 128;         ///< bytes of a name (project, approver, ...)
-inline constexpr std::size_t max_capability = 64;    ///< bytes of one capability
-inline constexpr std::size_t max_capabilities = 32;  ///< capabilities in one approval
-inline constexpr std::size_t max_text = 1024;  ///< bytes of `note` and of the exception's reason
-inline constexpr std::size_t max_ext = 4096;   ///< bytes of `ext` in compact JSON
-inline constexpr std::size_t max_body =
-    64 * 1024;  ///< bytes of a claims body parse_approval_claims reads
-inline constexpr std::size_t max_depth = 16;  ///< container nesting in a body (ext included)
-}  // namespace claims_limits
-
 namespace detail {
-
-// A name: an identifier-like string people and policies compare byte for byte. Control
-// characters (C0, DEL, C1) are refused: they hide in logs and terminals, and no name needs one.
-// Free text (note, reason) may also hold tab and line feed.
-enum class text_kind : std::uint8_t { name, free_text };
-
-// Why `s` is not acceptable text of `kind` with at most `max` bytes, or "" when it is. UTF-8 is
-// checked again here because a nlohmann::json built in code (not read by parse_strict) may hold
-// any bytes, and such a string would make every later dump() throw.
-[[nodiscard]] inline std::string text_fault(std::string_view s, text_kind kind, std::size_t max) {
-  if (s.size() > max) return "longer than " + std::to_string(max) + " bytes";
-  for (std::size_t i = 0; i < s.size();) {
-    const std::int32_t cp = json::detail::next_scalar(s, i);
-    if (cp < 0) return "not valid UTF-8";
-    const bool control = cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
-    if (control && !(kind == text_kind::free_text && (cp == '\t' || cp == '\n'))) {
-      return "contains a control character";
-    }
-  }
-  return {};
-}
-
-// [A-Za-z0-9._:-]: ids go into URLs, file names and revocation lists unquoted.
-[[nodiscard]] constexpr bool is_id_char(char c) noexcept {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
-         c == '_' || c == ':' || c == '-';
-}
-
-// [a-z0-9._-]: capabilities are matched against policy action names, one spelling each.
-[[nodiscard]] constexpr bool is_capability_char(char c) noexcept {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-}
 
 // Reads a string member and checks it as text; records the fault and returns nullopt if bad.
 inline std::optional<std::string> read_text(json::object_reader& r, std::string_view name,
@@ -170,9 +99,7 @@ inline void read_exception(json::object_reader& x, exception_claim& out) {
     const std::size_t before = r.errors().size();
     c.id = r.required_string("id");
     if (r.errors().size() == before) {
-      bool good = c.id.size() <= claims_limits::max_id;
-      for (const char ch : c.id) good = good && is_id_char(ch);
-      if (!good)
+      if (!is_valid_claims_id(c.id))
         r.fail("id", json::access_errc::invalid_value, "must be 1 to 128 of A-Z a-z 0-9 . _ : -");
     }
   }
@@ -197,10 +124,7 @@ inline void read_exception(json::object_reader& x, exception_claim& out) {
                "more than " + std::to_string(claims_limits::max_capabilities) + " capabilities");
       } else {
         for (std::size_t i = 0; i < c.capabilities.size(); ++i) {
-          const std::string& cap = c.capabilities[i];
-          bool good = cap.size() <= claims_limits::max_capability;
-          for (const char ch : cap) good = good && is_capability_char(ch);
-          if (!good) {
+          if (!is_valid_capability(c.capabilities[i])) {
             // object_reader::fail names members only; this fault belongs to an element. The
             // reader holds no fault yet (checked above), so this one precedes any later one.
             element_fault = json::access_error{json::access_errc::invalid_value,
@@ -220,7 +144,7 @@ inline void read_exception(json::object_reader& x, exception_claim& out) {
     std::optional<std::int64_t> t =
         required ? std::optional<std::int64_t>(r.required_time(member)) : r.optional_time(member);
     if (r.errors().size() != before) return std::nullopt;
-    if (t && json::format_rfc3339(*t).empty()) {
+    if (t && !json::rfc3339_representable(*t)) {
       r.fail(member, json::access_errc::invalid_value, "outside the years 0000 to 9999 in UTC");
       return std::nullopt;
     }
@@ -368,10 +292,11 @@ struct claims_traits<approval_claims> {
   }
 };
 
-/// Reads claims of any type from body bytes: strict JSON first (as for approval_claims), then
-/// claims_traits<Claims>::parse. Never throws.
+namespace detail {
+
+// The full reader: strict JSON into a tree, then claims_traits<Claims>::parse. Never throws.
 template <typename Claims>
-[[nodiscard]] basic_claims_result<Claims> parse_claims(byte_view payload) noexcept {
+[[nodiscard]] basic_claims_result<Claims> parse_claims_tree(byte_view payload) noexcept {
   // Each path builds its own result: a result that holds no claims is never moved from, which
   // keeps GCC 12 from a false "maybe uninitialized" on a host's claims type at -O2.
   try {
@@ -387,6 +312,28 @@ template <typename Claims>
   } catch (...) {  // only std::bad_alloc can reach here
     return basic_claims_result<Claims>{};
   }
+}
+
+}  // namespace detail
+
+/// Reads claims of any type from body bytes: strict JSON first (as for approval_claims), then
+/// claims_traits<Claims>::parse. Never throws. approval_claims in their plain form (no escapes,
+/// no exception, no ext) are read without a tree (detail/plain_claims.hpp), with the same result.
+template <typename Claims>
+[[nodiscard]] basic_claims_result<Claims> parse_claims(byte_view payload) noexcept {
+  if constexpr (std::is_same<Claims, approval_claims>::value) {
+    try {
+      approval_claims c;
+      if (detail::read_plain_claims(payload.as_chars(), c)) {
+        claims_result plain;
+        plain.claims.emplace(std::move(c));
+        return plain;
+      }
+    } catch (...) {  // only std::bad_alloc: the full reader reports it the same way
+      return claims_result{};
+    }
+  }
+  return detail::parse_claims_tree<Claims>(payload);
 }
 
 /// Reads approval claims from the body bytes of an envelope: strict JSON (duplicate member

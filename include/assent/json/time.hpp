@@ -130,12 +130,18 @@ inline void put_digits(std::string& out, std::int64_t v, int width) {
   return local - offset;  // local time = UTC + offset
 }
 
+/// Whether UTC seconds since the epoch fall in years 0000-9999, the instants RFC 3339 can write
+/// in UTC (format_rfc3339 writes exactly these).
+[[nodiscard]] constexpr bool rfc3339_representable(std::int64_t utc_seconds) noexcept {
+  constexpr std::int64_t min_seconds = detail::days_from_civil(0, 1, 1) * 86400;
+  constexpr std::int64_t max_seconds = detail::days_from_civil(9999, 12, 31) * 86400 + 86399;
+  return utc_seconds >= min_seconds && utc_seconds <= max_seconds;
+}
+
 /// Formats UTC seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ`; an empty string when the
 /// instant falls outside years 0000-9999, which RFC 3339 cannot write.
 [[nodiscard]] inline std::string format_rfc3339(std::int64_t utc_seconds) {
-  constexpr std::int64_t min_seconds = detail::days_from_civil(0, 1, 1) * 86400;
-  constexpr std::int64_t max_seconds = detail::days_from_civil(9999, 12, 31) * 86400 + 86399;
-  if (utc_seconds < min_seconds || utc_seconds > max_seconds) return {};
+  if (!rfc3339_representable(utc_seconds)) return {};
   // Floor division, so instants before 1970 get a non-negative time of day.
   std::int64_t days = utc_seconds / 86400;
   std::int64_t secs = utc_seconds % 86400;
