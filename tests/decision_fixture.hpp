@@ -183,7 +183,7 @@ inline assent::request deploy_request() {
   return req;
 }
 
-inline bool has_reason(const assent::decision& d, assent::reason r) {
+inline bool has_decision_reason(const assent::decision& d, assent::reason r) {
   return std::find(d.reasons.begin(), d.reasons.end(), r) != d.reasons.end();
 }
 

@@ -44,6 +44,23 @@ assent::decision random_decision(std::mt19937_64& rng) {
   d.environment = random_text(rng);
   d.spec_hash = random_text(rng);
   d.initiator = random_text(rng);
+  if (rng() % 2) d.destination = random_text(rng);
+  if (rng() % 2) d.source_environment = random_text(rng);
+  // Attributes: names of any text (JCS sorts them by UTF-16 code units), every value type a
+  // request may hold; sometimes empty, sometimes absent.
+  if (rng() % 3 != 0) {
+    d.attributes = nlohmann::json::object();
+    for (auto n = rng() % 4; n > 0; --n) {
+      const std::string name = random_text(rng);
+      switch (rng() % 4) {
+        case 0: d.attributes[name] = random_text(rng); break;
+        case 1: d.attributes[name] = rng() % 2 == 0; break;
+        case 2: d.attributes[name] = static_cast<std::int64_t>(rng() % 2000) - 1000; break;
+        default: d.attributes[name] = static_cast<double>(rng() % 1000) / 8.0; break;
+      }
+    }
+  }
+  d.approvals_required = static_cast<std::uint32_t>(rng() % 4);
   d.capabilities_required = random_list(rng);
   for (auto n = rng() % 4; n > 0; --n) {
     assent::accepted_approval a;
@@ -100,7 +117,7 @@ TEST_CASE("canonical_decision_event refuses a decision whose strings are not val
           "[audit][event]") {
   const std::vector<std::string> bad = {"\xff", "\xc3", "\xed\xa0\x80", "\xc0\xaf", "ok\xf5"};
   for (const auto& b : bad) {
-    for (int field = 0; field < 4; ++field) {
+    for (int field = 0; field < 6; ++field) {
       assent::decision d;
       d.action = "deploy";
       d.project = "payments";
@@ -110,6 +127,8 @@ TEST_CASE("canonical_decision_event refuses a decision whose strings are not val
         case 0: d.initiator = b; break;
         case 1: d.capabilities_required = {"deploy", b}; break;
         case 2: d.rejected.push_back({0, b, std::nullopt, assent::reason::expired}); break;
+        case 3: d.destination = b; break;
+        case 4: d.attributes = nlohmann::json{{"risk_tier", b}}; break;
         default: d.policy_id = b; break;
       }
       const auto ce = assent::audit::canonical_decision_event(d);

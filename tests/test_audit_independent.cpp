@@ -255,6 +255,9 @@ TEST_CASE("the worked example in docs/audit-format.md is what the code writes to
   d.environment = "production";
   d.spec_hash = "sha256:3f2c0d8e1b7a4c6d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f";
   d.initiator = "alice";
+  d.destination = "eu-west";
+  d.attributes = {{"risk_tier", "high"}};
+  d.approvals_required = 2;
   d.capabilities_required = {"deploy"};
   assent::accepted_approval a;
   a.credential_id = "apr-7f3a";

@@ -228,7 +228,7 @@ TEST_CASE("every reason code comes from the smallest change to an allowed decisi
       if (assent::is_credential_reason(r.expected)) {
         CHECK(has_rejection(d, r.expected));
       } else {
-        CHECK(has_reason(d, r.expected));
+        CHECK(has_decision_reason(d, r.expected));
       }
     }
     produced.insert(r.expected);
@@ -269,7 +269,7 @@ TEST_CASE("the six rejection paths every approval platform must block", "[decisi
     CHECK_FALSE(d.allowed);
     REQUIRE(d.rejected.size() == 1);
     CHECK(d.rejected[0].why == expected);
-    CHECK(has_reason(d, reason::threshold_not_met));
+    CHECK(has_decision_reason(d, reason::threshold_not_met));
   }
 }
 

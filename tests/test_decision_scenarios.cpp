@@ -1,6 +1,7 @@
 // The governance rules as scenarios, and properties over random policies,
 // requests and credential sets.
 #include <algorithm>
+#include <cmath>
 #include <random>
 #include <set>
 #include <thread>
@@ -55,7 +56,7 @@ TEST_CASE("a production deploy needs two distinct admins, never the initiator", 
     auto d = h.decide(doc, req, {h.approve("alice-1", "a1"), h.approve("bob-1", "a2")});
     CHECK_FALSE(d.allowed);
     CHECK(has_rejection(d, reason::self_approval));
-    CHECK(has_reason(d, reason::threshold_not_met));
+    CHECK(has_decision_reason(d, reason::threshold_not_met));
     CHECK(d.missing.approvals == 1);
   }
   SECTION("no approvals: denied with the reasons") {
@@ -91,9 +92,43 @@ TEST_CASE("a hardened destination cannot be loosened by threshold 1 or self-appr
   CHECK_FALSE(self.allowed);
   CHECK(has_rejection(self, reason::self_approval));
   CHECK(h.decide(doc, req, {h.approve("alice-1", "a1"), h.approve("erin-1", "a2")}).allowed);
+  const auto hooks = h.decide(doc, req, {h.approve("alice-1", "a1")});
+  CHECK(hooks.approvals_required == 2);
+  CHECK(hooks.destination == std::optional<std::string>("hooks"));
   // The same policy elsewhere: one approval, even the initiator's own, is enough.
   req.destination = "eu-west";
-  CHECK(h.decide(doc, req, {h.approve("bob-1", "a1")}).allowed);
+  const auto elsewhere = h.decide(doc, req, {h.approve("bob-1", "a1")});
+  CHECK(elsewhere.allowed);
+  CHECK(elsewhere.approvals_required == 1);
+}
+
+TEST_CASE("decision::has_reason finds decision-level and per-credential reasons", "[decision][reasons]") {
+  harness h;
+  const auto d = h.decide(acme_policy_document(), deploy_request(),
+                          {h.approve("alice-1", "a1", [](assent::approval_claims& c) { c.expires_at = now - 1; })});
+  REQUIRE_FALSE(d.allowed);
+  CHECK(d.has_reason(reason::threshold_not_met));  // decision level
+  CHECK(d.has_reason(reason::expired));            // why the one credential did not count
+  CHECK_FALSE(d.has_reason(reason::bad_signature));
+  CHECK_FALSE(assent::decision{}.has_reason(reason::threshold_not_met));
+  CHECK(to_json(d)["approvals_required"] == 2);
+}
+
+TEST_CASE("request attributes must be flat facts: strings, booleans, finite numbers", "[decision][request]") {
+  harness h;
+  const auto doc = acme_policy_document();
+  const std::vector<std::string> creds = {h.approve("alice-1", "a1"), h.approve("erin-1", "a2")};
+  auto req = deploy_request();
+  req.attributes = {{"risk_tier", "low"}, {"modifies_code", false}, {"lines", 12.5}};
+  CHECK(h.decide(doc, req, creds).allowed);
+  for (const nlohmann::json& bad : {nlohmann::json{{"nested", {{"a", 1}}}}, nlohmann::json{{"list", {1, 2}}},
+                                    nlohmann::json{{"nothing", nullptr}}, nlohmann::json{{"nan", std::nan("")}},
+                                    nlohmann::json::array()}) {
+    req.attributes = bad;
+    const auto d = h.decide(doc, req, creds);
+    CHECK_FALSE(d.allowed);
+    CHECK(d.reasons == std::vector<reason>{reason::malformed_request});
+  }
 }
 
 TEST_CASE("dry-run replay needs no approval; execute-mode replay needs elevated coverage", "[decision][scenario][replay]") {
@@ -120,7 +155,7 @@ TEST_CASE("dry-run replay needs no approval; execute-mode replay needs elevated 
   auto elsewhere = h.decide(
       doc, req, {h.approve("alice-1", "r3", [](auto& c) { c.capabilities = {"replay.execute", "replay.elevated"}; })});
   CHECK_FALSE(elsewhere.allowed);
-  CHECK(has_reason(elsewhere, reason::wrong_source_environment));
+  CHECK(has_decision_reason(elsewhere, reason::wrong_source_environment));
 }
 
 TEST_CASE("duties from risk tier and lineage, with and without separation of duties", "[decision][scenario][duties]") {
@@ -222,7 +257,9 @@ TEST_CASE("a retired key is valid for credentials issued before its rotation dat
 
 TEST_CASE("the audit event answers who, where, whether approval was required, which approvals and capabilities", "[decision][audit]") {
   harness h;
-  auto d = h.decide(acme_policy_document(), deploy_request(),
+  auto req = deploy_request();
+  req.attributes = {{"risk_tier", "low"}, {"change_size", 12}};
+  auto d = h.decide(acme_policy_document(), req,
                     {h.approve("alice-1", "a1"), h.approve("erin-1", "a2"), "garbage"});
   REQUIRE(h.sink.events.size() == 1);
   const auto& e = h.sink.events[0];
@@ -233,7 +270,12 @@ TEST_CASE("the audit event answers who, where, whether approval was required, wh
   CHECK(e["environment"] == "prod");
   CHECK(e["project"] == "payments");
   CHECK(e["spec_hash"] == spec);
+  // Where exactly: the destination, the source of a replay (none here), the facts rules read.
+  CHECK(e["destination"] == "eu-west");
+  CHECK(e["source_environment"].is_null());
+  CHECK(e["attributes"] == req.attributes);
   CHECK(e["approval_required"] == true);
+  CHECK(e["approvals_required"] == 2);
   CHECK(e["capabilities_required"] == nlohmann::json{"deploy"});
   CHECK(e["approvals"].size() == 2);
   CHECK(e["approvals"][0]["credential_id"] == "a1");

@@ -129,11 +129,6 @@ void expect(bool ok, const std::string& what) {
   if (!ok) ++failures;
   std::cout << "     " << (ok ? "ok: " : "UNEXPECTED: ") << what << "\n";
 }
-bool has(const gate_result& g, assent::reason why) {  // a decision-level or per-credential reason
-  const auto& d = g.decision;
-  return std::find(d.reasons.begin(), d.reasons.end(), why) != d.reasons.end() ||
-         std::any_of(d.rejected.begin(), d.rejected.end(), [&](const auto& x) { return x.why == why; });
-}
 void show(const gate_result& g) {
   std::cout << "   -> " << (g.allowed ? "ALLOW" : "DENY") << "  [audit #" << g.decision.audit_seq << "]\n";
   for (const auto& a : g.decision.approvals) std::cout << "      counted: " << a.approver << " (key " << a.keyid << ")\n";
@@ -197,7 +192,7 @@ int main() {
   std::cout << "1. No approvals yet\n";
   auto g = gate.gate(r);
   show(g);
-  expect(!g.allowed && has(g, assent::reason::threshold_not_met), "denied: threshold_not_met");
+  expect(!g.allowed && g.decision.has_reason(assent::reason::threshold_not_met), "denied: threshold_not_met");
 
   std::cout << "2. alice and carol approve\n";
   r.approvals = {approve("alice"), approve("carol")};
@@ -210,7 +205,7 @@ int main() {
   publish_jwks(people);
   g = gate.gate(r);  // the same two approvals as in step 2
   show(g);
-  expect(!g.allowed && has(g, assent::reason::unknown_key), "carol's approval: unknown_key");
+  expect(!g.allowed && g.decision.has_reason(assent::reason::unknown_key), "carol's approval: unknown_key");
   expect(store.loads() == 2, "the store re-read the changed file (loads: " + std::to_string(store.loads()) + ")");
 
   std::cout << "4. dave approves instead of carol\n";
@@ -224,7 +219,7 @@ int main() {
   publish_jwks(people);
   g = gate.gate(r);  // the same two approvals as in step 4
   show(g);
-  expect(!g.allowed && has(g, assent::reason::key_revoked), "dave's approval: key_revoked");
+  expect(!g.allowed && g.decision.has_reason(assent::reason::key_revoked), "dave's approval: key_revoked");
 
   // The audit trail: every gate call above is one record; verify the whole chain.
   const std::uint64_t last_seq = g.decision.audit_seq;

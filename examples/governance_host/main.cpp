@@ -35,11 +35,6 @@ void expect(bool ok, const std::string& what) {
   if (!ok) ++failures;
   std::cout << "     " << (ok ? "ok: " : "UNEXPECTED: ") << what << "\n";
 }
-bool has(const assent::decision& d, assent::reason why) {  // decision-level or per-credential
-  return std::find(d.reasons.begin(), d.reasons.end(), why) != d.reasons.end() ||
-         std::any_of(d.rejected.begin(), d.rejected.end(), [&](const auto& r) { return r.why == why; });
-}
-
 // --- the state file ----------------------------------------------------------------------
 // {"promotions": {"<id>": {"initiator", "project", "environment", "spec_hash", "status",
 //                          "credentials": [<envelope>, ...], "decision_seq"}}}
@@ -157,12 +152,12 @@ int main() try {
   std::cout << "1. bob opens promotion prm-1: payments-4.2.0 to prod\n";
   open_promotion("prm-1", "bob", "payments", "prod", spec_hash);
   auto s = check_status(verifier, *opened.sink, "prm-1");
-  expect(s.status == "pending" && has(s.decision, assent::reason::threshold_not_met), "pending, no approvals yet");
+  expect(s.status == "pending" && s.decision.has_reason(assent::reason::threshold_not_met), "pending, no approvals yet");
 
   std::cout << "2. bob approves his own promotion\n";
   submit_approval("prm-1", approve("bob"));
   s = check_status(verifier, *opened.sink, "prm-1");
-  expect(s.status == "pending" && has(s.decision, assent::reason::self_approval), "bob's approval: self_approval");
+  expect(s.status == "pending" && s.decision.has_reason(assent::reason::self_approval), "bob's approval: self_approval");
 
   std::cout << "3. alice approves\n";
   submit_approval("prm-1", approve("alice"));
@@ -173,7 +168,7 @@ int main() try {
   submit_approval("prm-1", approve("alice"));
   s = check_status(verifier, *opened.sink, "prm-1");
   expect(s.status == "pending" && s.decision.approvals.size() == 1 &&
-             has(s.decision, assent::reason::duplicate_approver),
+             s.decision.has_reason(assent::reason::duplicate_approver),
          "still 1 of 2: duplicate_approver");
 
   std::cout << "5. carol approves\n";

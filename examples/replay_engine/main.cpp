@@ -40,11 +40,6 @@ void expect(bool ok, const std::string& what) {
   if (!ok) ++failures;
   std::cout << "     " << (ok ? "ok: " : "UNEXPECTED: ") << what << "\n";
 }
-bool has(const assent::decision& d, assent::reason why) {  // decision-level or per-credential
-  return std::find(d.reasons.begin(), d.reasons.end(), why) != d.reasons.end() ||
-         std::any_of(d.rejected.begin(), d.rejected.end(), [&](const auto& r) { return r.why == why; });
-}
-
 // A recorded incident: where it was recorded, and the recording itself (a JSON document whose
 // spec hash is what approvers approve, so an approval covers exactly this recording).
 struct incident {
@@ -154,17 +149,17 @@ int main() {
 
   std::cout << "2. bob executes INC-7, no approval\n";
   d = engine.replay(inc7, replay_mode::execute, "bob", {});
-  expect(!d.allowed && has(d, assent::reason::threshold_not_met), "execute mode needs an approval");
+  expect(!d.allowed && d.has_reason(assent::reason::threshold_not_met), "execute mode needs an approval");
 
   std::cout << "3. bob executes INC-7; alice approved replay.execute only\n";
   d = engine.replay(inc7, replay_mode::execute, "bob", {approve(inc7, {"replay.execute"})});
-  expect(!d.allowed && has(d, assent::reason::insufficient_capabilities) &&
+  expect(!d.allowed && d.has_reason(assent::reason::insufficient_capabilities) &&
              d.missing.capabilities == std::vector<std::string>{"replay.elevated"},
          "rejected: insufficient_capabilities, replay.elevated missing");
 
   std::cout << "4. bob executes INC-9 (recorded in staging); alice approved both capabilities\n";
   d = engine.replay(inc9, replay_mode::execute, "bob", {approve(inc9, {"replay.execute", "replay.elevated"})});
-  expect(!d.allowed && has(d, assent::reason::wrong_source_environment) && d.approvals.size() == 1,
+  expect(!d.allowed && d.has_reason(assent::reason::wrong_source_environment) && d.approvals.size() == 1,
          "alice's approval counts, yet denied: wrong_source_environment");
 
   std::cout << "5. bob executes INC-7; alice approved replay.execute + replay.elevated\n";

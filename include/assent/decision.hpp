@@ -61,6 +61,12 @@ struct [[nodiscard]] decision {
   bool allowed = false;                       ///< the only field that authorises
   bool approval_required = true;              ///< the action's posture needs approval
   std::string action, project, environment, spec_hash, initiator;  ///< echo of the request
+  std::optional<std::string> destination;         ///< echo of the request (where the action goes)
+  std::optional<std::string> source_environment;  ///< echo of the request (replays)
+  nlohmann::json attributes;                      ///< the request's attributes; null when it had none
+  /// Distinct approvers the posture required (its threshold, the hardened path included); 0 when
+  /// approval was not required or the request was refused before a posture applied.
+  std::uint32_t approvals_required = 0;
   std::vector<std::string> capabilities_required;  ///< what every approval had to cover
   std::vector<accepted_approval> approvals;   ///< approvals that counted
   std::vector<rejected_credential> rejected;  ///< credentials that did not, with reasons
@@ -74,6 +80,18 @@ struct [[nodiscard]] decision {
 
   /// True only for an allow.
   [[nodiscard]] explicit operator bool() const noexcept { return allowed; }
+
+  /// Whether `r` is among the decision-level reasons or is why a credential was rejected: the
+  /// question every host asks of a deny ("was it the expired approval?").
+  [[nodiscard]] bool has_reason(reason r) const noexcept {
+    for (const auto why : reasons) {
+      if (why == r) return true;
+    }
+    for (const auto& c : rejected) {
+      if (c.why == r) return true;
+    }
+    return false;
+  }
 };
 
 /// The decision as JSON, with stable member names (docs/reason-codes.md).
@@ -114,6 +132,10 @@ struct [[nodiscard]] decision {
           {"environment", d.environment},
           {"spec_hash", d.spec_hash},
           {"initiator", d.initiator},
+          {"destination", d.destination ? nlohmann::json(*d.destination) : nlohmann::json()},
+          {"source_environment", d.source_environment ? nlohmann::json(*d.source_environment) : nlohmann::json()},
+          {"attributes", d.attributes.is_object() ? d.attributes : nlohmann::json::object()},
+          {"approvals_required", d.approvals_required},
           {"capabilities_required", d.capabilities_required},
           {"approvals", std::move(approvals)},
           {"rejected", std::move(rejected)},

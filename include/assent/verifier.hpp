@@ -13,6 +13,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -92,6 +93,8 @@ class verifier {
     d.environment = req.environment;
     d.spec_hash = req.spec_hash;
     d.initiator = req.initiator;
+    d.destination = req.destination;
+    d.source_environment = req.source_environment;
     d.policy_id = policy_.id();
     d.policy_hash = policy_.hash();
     decide_into(d, req, credentials, count);
@@ -114,10 +117,21 @@ class verifier {
     std::vector<std::string> roles;  // the principal's roles over all its accepted keys (sorted)
   };
 
+  // Attributes are flat facts (what parse_request reads): strings, booleans and finite numbers,
+  // so that rules can match them and the audit record can hold them in canonical form.
   [[nodiscard]] static bool request_is_well_formed(const request& req) noexcept {
-    return !req.action.empty() && !req.project.empty() && !req.environment.empty() &&
-           !req.initiator.empty() && is_valid_spec_hash(req.spec_hash) &&
-           (req.attributes.is_object() || req.attributes.is_null());
+    if (req.action.empty() || req.project.empty() || req.environment.empty() || req.initiator.empty() ||
+        !is_valid_spec_hash(req.spec_hash)) {
+      return false;
+    }
+    if (req.attributes.is_null()) return true;
+    if (!req.attributes.is_object()) return false;
+    for (const auto& item : req.attributes.items()) {
+      const nlohmann::json& v = item.value();
+      const bool finite = !v.is_number_float() || std::isfinite(v.get<double>());
+      if (!(v.is_string() || v.is_boolean() || v.is_number()) || !finite) return false;
+    }
+    return true;
   }
 
   void decide_into(decision& d, const request& req, const std::string_view* credentials,
@@ -126,6 +140,8 @@ class verifier {
       d.reasons.push_back(reason::malformed_request);
       return;
     }
+    // Only well-formed attributes are echoed: they go into the audit record.
+    if (req.attributes.is_object() && !req.attributes.empty()) d.attributes = req.attributes;
     if (count > options_.max_credentials) {
       d.reasons.push_back(reason::too_many_credentials);
       return;
@@ -135,6 +151,7 @@ class verifier {
     if (!resolved.effective) return;
     const posture& p = *resolved.effective;
     d.approval_required = p.approval == approval_mode::required;
+    d.approvals_required = d.approval_required ? p.threshold : 0;
     d.capabilities_required = p.capabilities;
 
     // Per credential: authenticate, then bind. Accepted approvals split into

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,7 +60,11 @@ ASSENT_BEGIN_NAMESPACE
           {"environment", d.environment},
           {"spec_hash", d.spec_hash},
           {"initiator", d.initiator},
+          {"destination", d.destination ? nlohmann::json(*d.destination) : nlohmann::json()},
+          {"source_environment", d.source_environment ? nlohmann::json(*d.source_environment) : nlohmann::json()},
+          {"attributes", d.attributes.is_object() ? d.attributes : nlohmann::json::object()},
           {"approval_required", d.approval_required},
+          {"approvals_required", d.approvals_required},
           {"capabilities_required", d.capabilities_required},
           {"approvals", std::move(approvals)},
           {"rejected", std::move(rejected)},
@@ -200,10 +205,23 @@ class event_writer {
       row.close();
     }
     w.raw("]");
+    w.key("approvals_required");
+    w.number(static_cast<double>(d.approvals_required));
+    w.key("attributes");
+    if (d.attributes.is_object() && !d.attributes.empty()) {
+      // Host facts, any names: canonical through JCS itself (sorted by UTF-16 code units).
+      const std::optional<std::string> attributes = json::canonicalize(d.attributes);
+      ok = ok && attributes.has_value();
+      if (attributes) w.raw(*attributes);
+    } else {
+      w.raw("{}");
+    }
     w.key("capabilities_required");
     ok = ok && w.strs(d.capabilities_required);
     w.key("decision");
     w.raw(d.allowed ? "\"allow\"" : "\"deny\"");
+    w.key("destination");
+    ok = ok && w.opt_str(d.destination);
     w.key("environment");
     ok = ok && w.str(d.environment);
     w.key("exception");
@@ -275,6 +293,8 @@ class event_writer {
       row.close();
     }
     w.raw("]");
+    w.key("source_environment");
+    ok = ok && w.opt_str(d.source_environment);
     w.key("spec_hash");
     ok = ok && w.str(d.spec_hash);
     w.key("type");
@@ -285,16 +305,21 @@ class event_writer {
       return out;
     }
     // Its nesting is fixed (three levels below the event), so only the lists' lengths can
-    // break the reader limits.
+    // break the reader limits; attributes, when they are the flat facts a verifier accepts,
+    // are one level deep, and the full check runs when they are not.
+    const bool flat_attributes =
+        !d.attributes.is_object() ||
+        std::all_of(d.attributes.begin(), d.attributes.end(), [](const nlohmann::json& v) { return v.is_primitive(); });
     std::size_t longest = std::max({d.approvals.size(), d.rejected.size(), d.reasons.size(),
                                     d.capabilities_required.size(), d.missing.duties.size(),
                                     d.missing.capabilities.size()});
+    if (d.attributes.is_object()) longest = std::max(longest, d.attributes.size());
     if (d.exception) longest = std::max(longest, d.exception->credential_ids.size());
     if (longest > max_container_size) {
       out.error = "the audit event has a list of more than " + std::to_string(max_container_size) + " entries";
       return out;
     }
-    return detail::recordable(text.take(), /*check_shape=*/false);
+    return detail::recordable(text.take(), /*check_shape=*/!flat_attributes);
   } catch (...) {  // std::bad_alloc
     out.text.clear();
     out.error = "out of memory while canonicalizing the audit event";
