@@ -12,6 +12,7 @@
 #include "assent/bytes.hpp"
 #include "assent/config.hpp"
 #include "assent/crypto/ct.hpp"
+#include "assent/crypto/detail/md_buffer.hpp"
 
 #if ASSENT_X86_64
 #include <cpuid.h>
@@ -262,63 +263,25 @@ class sha256 {
     return h.final_with(compress);
   }
 
-  void reset() noexcept {
-    std::memcpy(state_, detail::sha256_iv, sizeof state_);
-    length_ = 0;
-    buffered_ = 0;
-  }
+  void reset() noexcept { std::memcpy(state_, detail::sha256_iv, sizeof state_); }
 
   void update_with(detail::sha256_compress_fn compress, byte_view data) noexcept {
-    const std::uint8_t* p = data.data();
-    std::size_t n = data.size();
-    if (n == 0) return;  // p may be null for an empty view
-    length_ += n;
-    if (buffered_ != 0) {
-      const std::size_t take = n < block_size - buffered_ ? n : block_size - buffered_;
-      std::memcpy(buffer_ + buffered_, p, take);
-      buffered_ += take;
-      p += take;
-      n -= take;
-      if (buffered_ < block_size) return;
-      compress(state_, buffer_, 1);
-      buffered_ = 0;
-    }
-    if (n >= block_size) {
-      compress(state_, p, n / block_size);
-      p += n - n % block_size;
-      n %= block_size;
-    }
-    if (n != 0) std::memcpy(buffer_, p, n);
-    buffered_ = n;
+    buffer_.absorb([&](const std::uint8_t* blocks, std::size_t n) { compress(state_, blocks, n); }, data);
   }
 
-  // §5.1.1: append 0x80, zeros, and the message length in bits as a 64-bit big-endian integer.
   digest_type final_with(detail::sha256_compress_fn compress) noexcept {
-    const std::uint64_t bits = length_ << 3;
-    buffer_[buffered_++] = 0x80;
-    if (buffered_ > block_size - 8) {
-      std::memset(buffer_ + buffered_, 0, block_size - buffered_);
-      compress(state_, buffer_, 1);
-      buffered_ = 0;
-    }
-    std::memset(buffer_ + buffered_, 0, block_size - 8 - buffered_);
-    detail::store_be32(buffer_ + 56, static_cast<std::uint32_t>(bits >> 32));
-    detail::store_be32(buffer_ + 60, static_cast<std::uint32_t>(bits));
-    compress(state_, buffer_, 1);
+    buffer_.finish([&](const std::uint8_t* blocks, std::size_t n) { compress(state_, blocks, n); });
     digest_type out{};
     for (std::size_t i = 0; i < 8; ++i) detail::store_be32(out.data() + 4 * i, state_[i]);
-    // The state and the last block derive from the message, which may be secret (Ed25519
-    // hashes its secret key); the object may die right here, so a plain reset could be elided.
+    // The state derives from the message, which may be secret (Ed25519 hashes its secret key);
+    // the object may die right here, so a plain reset could be elided.
     detail::fast_wipe(state_, sizeof state_);
-    detail::fast_wipe(buffer_, sizeof buffer_);
     reset();
     return out;
   }
 
   std::uint32_t state_[8];
-  std::uint8_t buffer_[block_size];
-  std::uint64_t length_;  // bytes so far; FIPS 180-4 limits messages to 2^64 - 1 bits
-  std::size_t buffered_;
+  detail::md_buffer<block_size, 8> buffer_;
 };
 
 /// Which path sha256::hash takes on this CPU.

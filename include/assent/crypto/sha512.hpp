@@ -13,6 +13,7 @@
 #include "assent/bytes.hpp"
 #include "assent/config.hpp"
 #include "assent/crypto/ct.hpp"
+#include "assent/crypto/detail/md_buffer.hpp"
 
 #if ASSENT_X86_64
 #include <cpuid.h>
@@ -343,65 +344,25 @@ class sha512 {
     return h.final_with(compress);
   }
 
-  void reset() noexcept {
-    std::memcpy(state_, detail::sha512_iv, sizeof state_);
-    length_ = 0;
-    buffered_ = 0;
-  }
+  void reset() noexcept { std::memcpy(state_, detail::sha512_iv, sizeof state_); }
 
   void update_with(detail::sha512_compress_fn compress, byte_view data) noexcept {
-    const std::uint8_t* p = data.data();
-    std::size_t n = data.size();
-    if (n == 0) return;  // p may be null for an empty view
-    length_ += n;
-    if (buffered_ != 0) {
-      const std::size_t take = n < block_size - buffered_ ? n : block_size - buffered_;
-      std::memcpy(buffer_ + buffered_, p, take);
-      buffered_ += take;
-      p += take;
-      n -= take;
-      if (buffered_ < block_size) return;
-      compress(state_, buffer_, 1);
-      buffered_ = 0;
-    }
-    if (n >= block_size) {
-      compress(state_, p, n / block_size);
-      p += n - n % block_size;
-      n %= block_size;
-    }
-    if (n != 0) std::memcpy(buffer_, p, n);
-    buffered_ = n;
+    buffer_.absorb([&](const std::uint8_t* blocks, std::size_t n) { compress(state_, blocks, n); }, data);
   }
 
-  // §5.1.2: append 0x80, zeros, and the length in bits as a 128-bit big-endian integer. The
-  // byte count is 64-bit, so the high half holds just its top three bits.
   digest_type final_with(detail::sha512_compress_fn compress) noexcept {
-    const std::uint64_t bits_hi = length_ >> 61;
-    const std::uint64_t bits_lo = length_ << 3;
-    buffer_[buffered_++] = 0x80;
-    if (buffered_ > block_size - 16) {
-      std::memset(buffer_ + buffered_, 0, block_size - buffered_);
-      compress(state_, buffer_, 1);
-      buffered_ = 0;
-    }
-    std::memset(buffer_ + buffered_, 0, block_size - 16 - buffered_);
-    detail::store_be64(buffer_ + 112, bits_hi);
-    detail::store_be64(buffer_ + 120, bits_lo);
-    compress(state_, buffer_, 1);
+    buffer_.finish([&](const std::uint8_t* blocks, std::size_t n) { compress(state_, blocks, n); });
     digest_type out{};
     for (std::size_t i = 0; i < 8; ++i) detail::store_be64(out.data() + 8 * i, state_[i]);
-    // The state and the last block derive from the message, which may be secret (Ed25519
-    // hashes its secret key); the object may die right here, so a plain reset could be elided.
+    // The state derives from the message, which may be secret (Ed25519 hashes its secret key);
+    // the object may die right here, so a plain reset could be elided.
     detail::fast_wipe(state_, sizeof state_);
-    detail::fast_wipe(buffer_, sizeof buffer_);
     reset();
     return out;
   }
 
   std::uint64_t state_[8];
-  std::uint8_t buffer_[block_size];
-  std::uint64_t length_;  // bytes so far
-  std::size_t buffered_;
+  detail::md_buffer<block_size, 16> buffer_;
 };
 
 }  // namespace crypto
