@@ -13,34 +13,35 @@
 
 namespace {
 
-std::string str(const std::string& raw) { return "\"" + raw + "\""; }
+using assent_test::json_quoted;
+using assent_test::random_ws;
 
 // JSON text fragments per member: valid values, values one step past a rule, other types.
 struct value_pools {
   std::vector<std::string> id, name, spec_hash, capabilities, time, note, exception, ext;
 
   value_pools() {
-    id = {str("apv-1"), str("x:y.z_-9"), str(""), str("a b"), str(std::string(128, 'a')),
-          str(std::string(129, 'a')), str("\xc3\xa9"), str("ap\\u0076-1"), "1", "null"};
-    name = {str("payments"), str("prod"), str("pay\xc3\xa9"), str(""), str("a\x7f"),
-            str("a\xc2\x85"), str(std::string(128, 'p')), str(std::string(129, 'p')),
-            str("with space"), str("bad\xff"), str("esc\\u0061ped"), str("tab\\tname"), "[]", "true"};
+    id = {json_quoted("apv-1"), json_quoted("x:y.z_-9"), json_quoted(""), json_quoted("a b"), json_quoted(std::string(128, 'a')),
+          json_quoted(std::string(129, 'a')), json_quoted("\xc3\xa9"), json_quoted("ap\\u0076-1"), "1", "null"};
+    name = {json_quoted("payments"), json_quoted("prod"), json_quoted("pay\xc3\xa9"), json_quoted(""), json_quoted("a\x7f"),
+            json_quoted("a\xc2\x85"), json_quoted(std::string(128, 'p')), json_quoted(std::string(129, 'p')),
+            json_quoted("with space"), json_quoted("bad\xff"), json_quoted("esc\\u0061ped"), json_quoted("tab\\tname"), "[]", "true"};
     const std::string hex(64, 'c');
-    spec_hash = {str("sha256:" + hex), str("sha256:" + std::string(64, 'C')), str("sha256:" + hex.substr(1)),
-                 str("sha512:" + hex), str(""), "{}"};
+    spec_hash = {json_quoted("sha256:" + hex), json_quoted("sha256:" + std::string(64, 'C')), json_quoted("sha256:" + hex.substr(1)),
+                 json_quoted("sha512:" + hex), json_quoted(""), "{}"};
     std::string many = "[";
     for (int i = 0; i < 33; ++i) many += (i ? ",\"c" : "\"c") + std::to_string(i) + "\"";
     const std::string just_enough = many.substr(0, many.rfind(',')) + "]";
     many += "]";
     capabilities = {"[\"deploy\"]", "[ \"deploy\" , \"replay.execute\" ]", "[]", "[\"deploy\",\"deploy\"]",
-                    "[\"Deploy\"]", "[\"\"]", many, just_enough, "[1]", str("deploy"),
-                    "[" + str(std::string(64, 'a')) + "]", "[" + str(std::string(65, 'a')) + "]",
+                    "[\"Deploy\"]", "[\"\"]", many, just_enough, "[1]", json_quoted("deploy"),
+                    "[" + json_quoted(std::string(64, 'a')) + "]", "[" + json_quoted(std::string(65, 'a')) + "]",
                     "[\"dep\\u006coy\"]", "[\"deploy\",]"};
-    time = {str("2026-11-21T10:00:00Z"), str("2026-11-21T10:00:00.5Z"), str("2026-11-21T12:00:00Z"),
-            str("2026-11-21T11:30:00+01:00"), str("2026-11-21T11:00:00+01:00"), str("0000-01-01T00:00:00+01:00"), str("9999-12-31T23:59:59-01:00"),
-            str("2026-02-29T00:00:00Z"), str(""), "1763719200", str("2026-11-21t10:00:00z")};
-    note = {str(""), str("benchmark approval"), str("line\\nbreak"), str("raw\ttab"),
-            str(std::string(1024, 'n')), str(std::string(1025, 'n')), str("del\x7f"), "null"};
+    time = {json_quoted("2026-11-21T10:00:00Z"), json_quoted("2026-11-21T10:00:00.5Z"), json_quoted("2026-11-21T12:00:00Z"),
+            json_quoted("2026-11-21T11:30:00+01:00"), json_quoted("2026-11-21T11:00:00+01:00"), json_quoted("0000-01-01T00:00:00+01:00"), json_quoted("9999-12-31T23:59:59-01:00"),
+            json_quoted("2026-02-29T00:00:00Z"), json_quoted(""), "1763719200", json_quoted("2026-11-21t10:00:00z")};
+    note = {json_quoted(""), json_quoted("benchmark approval"), json_quoted("line\\nbreak"), json_quoted("raw\ttab"),
+            json_quoted(std::string(1024, 'n')), json_quoted(std::string(1025, 'n')), json_quoted("del\x7f"), "null"};
     exception = {R"({"kind":"break_glass","owner":"carol","reason":"outage","incident":"INC-1"})", R"({"kind":"other"})"};
     ext = {R"({"ticket":"CHG-1","n":[1,2]})", "[]", "{}"};
   }
@@ -53,11 +54,6 @@ const char* const member_names[] = {"id",         "approver",   "project",   "en
 // A clean pick is one of a pool's first two values, which are valid; otherwise any value.
 const std::string& pick(std::mt19937_64& rng, const std::vector<std::string>& pool, bool clean) {
   return pool[rng() % (clean ? 2 : pool.size())];
-}
-
-std::string ws(std::mt19937_64& rng) {
-  static const char* const spaces[] = {"", "", "", " ", "\n  ", "\t", "\r\n"};
-  return spaces[rng() % 7];
 }
 
 std::string random_body(std::mt19937_64& rng, const value_pools& v) {
@@ -97,29 +93,16 @@ std::string random_body(std::mt19937_64& rng, const value_pools& v) {
                                                                                                        : v.name;
     m.second = pool[rng() % pool.size()];
   }
-  if (rng() % 20 == 0) add("extra", str("x"));
+  if (rng() % 20 == 0) add("extra", json_quoted("x"));
   if (rng() % 20 == 0 && !members.empty()) members.push_back(members[rng() % members.size()]);  // a duplicate
   std::shuffle(members.begin(), members.end(), rng);
-  std::string body = ws(rng) + "{";
+  std::string body = random_ws(rng) + "{";
   for (std::size_t i = 0; i < members.size(); ++i) {
-    if (i != 0) body += ws(rng) + ",";
-    body += ws(rng) + str(members[i].first) + ws(rng) + ":" + ws(rng) + members[i].second;
+    if (i != 0) body += random_ws(rng) + ",";
+    body += random_ws(rng) + json_quoted(members[i].first) + random_ws(rng) + ":" + random_ws(rng) + members[i].second;
   }
-  body += ws(rng) + "}" + ws(rng);
+  body += random_ws(rng) + "}" + random_ws(rng);
   return body;
-}
-
-void mutate(std::mt19937_64& rng, std::string& t) {
-  const std::string alphabet = std::string("{}[],:\"\\ a-Z09.") + "\x80\xc3\xa9\x01\x7f";
-  const int mutations = 1 + static_cast<int>(rng() % 3);
-  for (int m = 0; m < mutations && !t.empty(); ++m) {
-    const std::size_t pos = rng() % t.size();
-    switch (rng() % 3) {
-      case 0: t[pos] = alphabet[rng() % alphabet.size()]; break;
-      case 1: t.erase(pos, 1 + rng() % 2); break;
-      default: t.insert(pos, 1, alphabet[rng() % alphabet.size()]); break;
-    }
-  }
 }
 
 }  // namespace
@@ -132,7 +115,7 @@ TEST_CASE("plain claims reader accepts only what the full reader accepts, with t
   std::size_t plain_accepted = 0, tree_only = 0, refused = 0;
   for (std::size_t i = 0; i < rounds; ++i) {
     std::string body = random_body(rng, pools);
-    if (rng() % 4 == 0) mutate(rng, body);
+    if (rng() % 4 == 0) assent_test::mutate_text(rng, body, std::string("{}[],:\"\\ a-Z09.") + "\x80\xc3\xa9\x01\x7f", 3);
     INFO("body: " << body);
     const assent::byte_view bytes{std::string_view(body)};
     assent::approval_claims plain;

@@ -14,21 +14,17 @@
 
 namespace {
 
-std::string str(const std::string& raw) { return "\"" + raw + "\""; }
-
-std::string ws(std::mt19937_64& rng) {
-  static const char* const spaces[] = {"", "", "", " ", "\n  ", "\t"};
-  return spaces[rng() % 6];
-}
+using assent_test::json_quoted;
+using assent_test::random_ws;
 
 std::string object(std::mt19937_64& rng, std::vector<std::pair<std::string, std::string>> members) {
   std::shuffle(members.begin(), members.end(), rng);
   std::string out = "{";
   for (std::size_t i = 0; i < members.size(); ++i) {
-    if (i != 0) out += ws(rng) + ",";
-    out += ws(rng) + str(members[i].first) + ws(rng) + ":" + ws(rng) + members[i].second;
+    if (i != 0) out += random_ws(rng) + ",";
+    out += random_ws(rng) + json_quoted(members[i].first) + random_ws(rng) + ":" + random_ws(rng) + members[i].second;
   }
-  return out + ws(rng) + "}";
+  return out + random_ws(rng) + "}";
 }
 
 struct pools {
@@ -37,16 +33,16 @@ struct pools {
     std::mt19937_64 rng(7);
     const std::string body = R"({"id":"apv-1","note":"a body"})";
     const assent::bytes sig_bytes = assent_test::random_bytes(rng, 64);
-    payload = {str(assent::base64_encode(assent::byte_view(std::string_view(body)))),
-               str(assent::base64url_encode(assent::byte_view(std::string_view(body)))),
-               str(""), str("not base64!"), str("eyJ\\u0070"), str(std::string(40, 'A') + "\xc3\xa9"), "1", "null"};
-    type = {str(std::string(assent::dsse::approval_payload_type)), str("text/plain"), str(""),
-            str("application/\\u0078"), str("\xc3\xa9t\xc3\xa9"), "[]"};
-    keyid = {str("alice-1"), str("dave-1"), str(""), str(std::string(257, 'k')), str(std::string(256, 'k')),
-             str("k\xc3\xa9y"), str("esc\\u0061ped"), str("bad\xff"), "7"};
-    sig = {str(assent::base64_encode(sig_bytes)),
-           str(assent::base64url_encode(sig_bytes)),
-           str("AAAA"), str("@@@@"), str(""), "{}"};
+    payload = {json_quoted(assent::base64_encode(assent::byte_view(std::string_view(body)))),
+               json_quoted(assent::base64url_encode(assent::byte_view(std::string_view(body)))),
+               json_quoted(""), json_quoted("not base64!"), json_quoted("eyJ\\u0070"), json_quoted(std::string(40, 'A') + "\xc3\xa9"), "1", "null"};
+    type = {json_quoted(std::string(assent::dsse::approval_payload_type)), json_quoted("text/plain"), json_quoted(""),
+            json_quoted("application/\\u0078"), json_quoted("\xc3\xa9t\xc3\xa9"), "[]"};
+    keyid = {json_quoted("alice-1"), json_quoted("dave-1"), json_quoted(""), json_quoted(std::string(257, 'k')), json_quoted(std::string(256, 'k')),
+             json_quoted("k\xc3\xa9y"), json_quoted("esc\\u0061ped"), json_quoted("bad\xff"), "7"};
+    sig = {json_quoted(assent::base64_encode(sig_bytes)),
+           json_quoted(assent::base64url_encode(sig_bytes)),
+           json_quoted("AAAA"), json_quoted("@@@@"), json_quoted(""), "{}"};
   }
 };
 
@@ -66,24 +62,15 @@ std::string random_envelope(std::mt19937_64& rng, const pools& p) {
       if (clean || rng() % 6 != 0) s.emplace_back("keyid", pick(p.keyid));
       if (clean || rng() % 10 != 0) s.emplace_back("sig", pick(p.sig));
       if (rng() % 20 == 0) s.emplace_back("extra", "1");
-      list += (i != 0 ? "," : "") + ws(rng) + object(rng, s);
+      list += (i != 0 ? "," : "") + random_ws(rng) + object(rng, s);
     }
-    members.emplace_back("signatures", list + ws(rng) + "]");
+    members.emplace_back("signatures", list + random_ws(rng) + "]");
   }
-  if (rng() % 20 == 0) members.emplace_back("extra", str("x"));
+  if (rng() % 20 == 0) members.emplace_back("extra", json_quoted("x"));
   if (rng() % 20 == 0 && !members.empty()) members.push_back(members[rng() % members.size()]);
-  std::string text = ws(rng) + object(rng, members) + ws(rng);
-  if (rng() % 4 == 0) {
-    const std::string alphabet = std::string("{}[],:\"\\ A=-_/+1") + "\x80\xc3\xa9\x01";
-    for (int m = 0, n = 1 + static_cast<int>(rng() % 3); m < n && !text.empty(); ++m) {
-      const std::size_t pos = rng() % text.size();
-      switch (rng() % 3) {
-        case 0: text[pos] = alphabet[rng() % alphabet.size()]; break;
-        case 1: text.erase(pos, 1); break;
-        default: text.insert(pos, 1, alphabet[rng() % alphabet.size()]); break;
-      }
-    }
-  }
+  std::string text = random_ws(rng) + object(rng, members) + random_ws(rng);
+  if (rng() % 4 == 0)
+    assent_test::mutate_text(rng, text, std::string("{}[],:\"\\ A=-_/+1") + "\x80\xc3\xa9\x01", 3);
   return text;
 }
 

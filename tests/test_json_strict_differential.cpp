@@ -45,16 +45,7 @@ TEST_CASE("parse_strict agrees with nlohmann's parser on mutated documents", "[j
   std::size_t accepted = 0, refused = 0;
   for (std::size_t i = 0; i < rounds; ++i) {
     std::string t = seeds[rng() % 5];
-    const int mutations = 1 + static_cast<int>(rng() % 4);
-    for (int m = 0; m < mutations && !t.empty(); ++m) {
-      const std::size_t pos = rng() % t.size();
-      switch (rng() % 4) {
-        case 0: t[pos] = alphabet[rng() % alphabet.size()]; break;
-        case 1: t.erase(pos, 1 + rng() % 3); break;
-        case 2: t.insert(pos, 1, alphabet[rng() % alphabet.size()]); break;
-        default: t.resize(pos); break;
-      }
-    }
+    assent_test::mutate_text(rng, t, alphabet, 4, /*truncate=*/true);
     const auto ours = assent::json::parse_strict(t);
     const auto theirs = nlohmann_reading(t);
     INFO("text: " << t);

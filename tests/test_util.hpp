@@ -91,6 +91,33 @@ template <class Range>
   return out;
 }
 
+/// Mutates text in place for differential tests: 1 to max_edits edits, each replacing a byte with
+/// one of `alphabet`, deleting one or two bytes, inserting one, or (when `truncate`) cutting the
+/// text at a random point.
+inline void mutate_text(std::mt19937_64& rng, std::string& text, std::string_view alphabet, int max_edits,
+                        bool truncate = false) {
+  const int edits = 1 + static_cast<int>(rng() % static_cast<std::uint64_t>(max_edits));
+  for (int m = 0; m < edits && !text.empty(); ++m) {
+    const std::size_t pos = rng() % text.size();
+    switch (rng() % (truncate ? 4 : 3)) {
+      case 0: text[pos] = alphabet[rng() % alphabet.size()]; break;
+      case 1: text.erase(pos, 1 + rng() % 2); break;
+      case 2: text.insert(pos, 1, alphabet[rng() % alphabet.size()]); break;
+      default: text.resize(pos); break;
+    }
+  }
+}
+
+/// `raw` between double quotes, as is: a JSON string token when raw needs no escaping, and a
+/// deliberately bad one when it holds what JSON forbids raw.
+[[nodiscard]] inline std::string json_quoted(const std::string& raw) { return "\"" + raw + "\""; }
+
+/// JSON whitespace of a random kind and length, often none.
+[[nodiscard]] inline std::string random_ws(std::mt19937_64& rng) {
+  static const char* const spaces[] = {"", "", "", " ", "\n  ", "\t", "\r\n"};
+  return spaces[rng() % 7];
+}
+
 /// The whole content of the file at path; throws (failing the test) if unreadable.
 [[nodiscard]] inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

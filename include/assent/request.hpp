@@ -2,6 +2,7 @@
 /// What the host asks about: one action by one initiator it has authenticated.
 #pragma once
 
+#include <cmath>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,14 @@ struct request {
   std::optional<std::string> source_environment;  ///< for replays: where the recorded run came from
   nlohmann::json attributes = nlohmann::json::object();  ///< facts rules match on (risk_tier, ...)
 };
+
+/// Whether `v` may be a request attribute's value: a string, a boolean or a finite number (a
+/// fact rules can match, and the audit record can hold in canonical form). Both parse_request
+/// and the verifier apply this rule.
+[[nodiscard]] inline bool is_valid_attribute_value(const nlohmann::json& v) noexcept {
+  if (v.is_number_float()) return std::isfinite(v.get<double>());
+  return v.is_string() || v.is_boolean() || v.is_number();
+}
 
 /// A parsed request, or the JSON path and cause of the first fault. Default: a failure.
 struct request_result {
@@ -59,7 +68,7 @@ struct request_result {
       } else {
         for (const auto& item : attrs->items()) {
           const auto& v = item.value();
-          if (!(v.is_string() || v.is_boolean() || v.is_number()))
+          if (!is_valid_attribute_value(v))
             r.fail("attributes", json::access_errc::wrong_type,
                    "attribute \"" + item.key() + "\" must be a string, boolean or number");
         }

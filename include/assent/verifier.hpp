@@ -13,7 +13,6 @@
 #pragma once
 
 #include <algorithm>
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -117,8 +116,7 @@ class verifier {
     std::vector<std::string> roles;  // the principal's roles over all its accepted keys (sorted)
   };
 
-  // Attributes are flat facts (what parse_request reads): strings, booleans and finite numbers,
-  // so that rules can match them and the audit record can hold them in canonical form.
+  // Attributes are flat facts, by the rule parse_request applies (is_valid_attribute_value).
   [[nodiscard]] static bool request_is_well_formed(const request& req) noexcept {
     if (req.action.empty() || req.project.empty() || req.environment.empty() || req.initiator.empty() ||
         !is_valid_spec_hash(req.spec_hash)) {
@@ -126,12 +124,7 @@ class verifier {
     }
     if (req.attributes.is_null()) return true;
     if (!req.attributes.is_object()) return false;
-    for (const auto& item : req.attributes.items()) {
-      const nlohmann::json& v = item.value();
-      const bool finite = !v.is_number_float() || std::isfinite(v.get<double>());
-      if (!(v.is_string() || v.is_boolean() || v.is_number()) || !finite) return false;
-    }
-    return true;
+    return std::all_of(req.attributes.begin(), req.attributes.end(), is_valid_attribute_value);
   }
 
   void decide_into(decision& d, const request& req, const std::string_view* credentials,

@@ -76,10 +76,6 @@ ASSENT_ALWAYS_INLINE std::uint64_t load_be64(const std::uint8_t* p) noexcept {
 #endif
 }
 
-ASSENT_ALWAYS_INLINE void store_be64(std::uint8_t* p, std::uint64_t v) noexcept {
-  for (int i = 7; i >= 0; --i, v >>= 8) p[i] = static_cast<std::uint8_t>(v);
-}
-
 // One round (§6.4.2 step 3); the caller rotates the roles of the eight variables.
 ASSENT_ALWAYS_INLINE void sha512_round(std::uint64_t a, std::uint64_t b, std::uint64_t /*c*/,
                                        std::uint64_t& d, std::uint64_t e, std::uint64_t f,

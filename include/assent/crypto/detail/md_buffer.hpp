@@ -16,6 +16,11 @@ ASSENT_BEGIN_NAMESPACE
 namespace crypto {
 namespace detail {
 
+// Big-endian store of a 64-bit word (the length field here, SHA-512's digest words).
+ASSENT_ALWAYS_INLINE void store_be64(std::uint8_t* p, std::uint64_t v) noexcept {
+  for (int i = 7; i >= 0; --i, v >>= 8) p[i] = static_cast<std::uint8_t>(v);
+}
+
 // BlockSize: 64 (SHA-256) or 128 (SHA-512). LengthBytes: the width of the length field, 8 or 16.
 // Compress is called as compress(blocks, count) with count whole blocks.
 template <std::size_t BlockSize, std::size_t LengthBytes>
@@ -77,10 +82,6 @@ class md_buffer {
   }
 
  private:
-  static void store_be64(std::uint8_t* p, std::uint64_t v) noexcept {
-    for (int i = 7; i >= 0; --i, v >>= 8) p[i] = static_cast<std::uint8_t>(v);
-  }
-
   std::uint8_t block_[BlockSize];
   std::uint64_t length_;  // bytes so far; FIPS 180-4 limits messages to 2^64 - 1 bits
   std::size_t buffered_;
