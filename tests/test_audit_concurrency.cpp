@@ -1,6 +1,7 @@
 // Concurrent appends: many threads into one sink give one valid chain holding every record exactly
 // once, and each receipt names the record that was written (run under the tsan preset too).
 #include <atomic>
+#include <functional>
 #include <set>
 #include <string>
 #include <thread>
@@ -28,8 +29,10 @@ struct receipt_row {
   std::string hash;
 };
 
-// Appends `per_thread` events from each of `threads` threads; returns every receipt.
-std::vector<receipt_row> hammer(assent::audit_sink& sink, unsigned threads, unsigned per_thread) {
+// Runs work(t, receipts of thread t) on `threads` threads started together; returns every
+// receipt they collected.
+std::vector<receipt_row> on_threads(unsigned threads,
+                                    const std::function<void(unsigned, std::vector<receipt_row>&)>& work) {
   std::vector<std::vector<receipt_row>> got(threads);
   std::atomic<unsigned> ready{0};
   std::vector<std::thread> pool;
@@ -37,16 +40,50 @@ std::vector<receipt_row> hammer(assent::audit_sink& sink, unsigned threads, unsi
     pool.emplace_back([&, t] {
       ++ready;
       while (ready.load() < threads) std::this_thread::yield();  // start together
-      for (unsigned i = 0; i < per_thread; ++i) {
-        const auto r = sink.append({{"type", "concurrent"}, {"thread", t}, {"i", i}}, t0(i));
-        if (r.ok) got[t].push_back({r.seq, r.hash});
-      }
+      work(t, got[t]);
     });
   }
   for (auto& th : pool) th.join();
   std::vector<receipt_row> all;
   for (auto& g : got) all.insert(all.end(), g.begin(), g.end());
   return all;
+}
+
+nlohmann::json numbered_event(unsigned thread, unsigned i) {
+  return {{"type", "concurrent"}, {"thread", thread}, {"i", i}};
+}
+
+// Appends `per_thread` events from each of `threads` threads; returns every receipt.
+std::vector<receipt_row> hammer(assent::audit_sink& sink, unsigned threads, unsigned per_thread) {
+  return on_threads(threads, [&](unsigned t, std::vector<receipt_row>& got) {
+    for (unsigned i = 0; i < per_thread; ++i) {
+      const auto r = sink.append(numbered_event(t, i), t0(i));
+      if (r.ok) got.push_back({r.seq, r.hash});
+    }
+  });
+}
+
+// Like hammer, but each thread keeps up to `window` records in flight (submit_canonical), waiting
+// for the oldest (await) when the window is full and for all of them at the end. Every ticket
+// must be pending (group mode) until awaited.
+std::vector<receipt_row> hammer_pipelined(assent::audit_sink& sink, unsigned threads, unsigned per_thread,
+                                          std::size_t window, std::atomic<int>& faults) {
+  return on_threads(threads, [&](unsigned t, std::vector<receipt_row>& got) {
+    std::vector<assent::audit_ticket> flight;
+    const auto settle_oldest = [&] {
+      const auto r = sink.await(flight.front());
+      if (!r.ok || r.seq != flight.front().receipt.seq || r.hash != flight.front().receipt.hash) ++faults;
+      if (r.ok) got.push_back({r.seq, r.hash});
+      flight.erase(flight.begin());
+    };
+    for (unsigned i = 0; i < per_thread; ++i) {
+      auto ticket = sink.submit_canonical(canonicalize_event(numbered_event(t, i)), t0(i));
+      if (!ticket.pending || ticket.receipt.ok || ticket.receipt.seq == 0) ++faults;
+      flight.push_back(std::move(ticket));
+      if (flight.size() >= window) settle_oldest();
+    }
+    while (!flight.empty()) settle_oldest();
+  });
 }
 
 // The chain is valid, holds every (thread, i) once, and the receipts match the records.
@@ -71,19 +108,91 @@ void check_log(const std::string& text, const std::vector<receipt_row>& receipts
   }
 }
 
+std::unique_ptr<file_sink> open_group(const std::string& path) {
+  file_sink_options o;
+  o.mode = durability::group;
+  auto opened = file_sink::open(path, o);
+  INFO(opened.error);
+  REQUIRE(opened.ok());
+  return std::move(opened.sink);
+}
+
 }  // namespace
 
 TEST_CASE("8 threads appending into one group-commit file sink give one valid chain, each record once",
           "[audit][concurrency]") {
   temp_dir dir;
   const std::string path = dir.file("audit.log");
-  file_sink_options o;
-  o.mode = durability::group;
-  auto opened = file_sink::open(path, o);
-  REQUIRE(opened.ok());
-  const auto receipts = hammer(*opened.sink, 8, 40);
-  REQUIRE(opened.sink->close() == std::nullopt);
+  auto sink = open_group(path);
+  const auto receipts = hammer(*sink, 8, 40);
+  REQUIRE(sink->close() == std::nullopt);
   check_log(read_file(path), receipts, 8, 40);
+}
+
+TEST_CASE("threads keeping many records in flight into one group-commit file sink give one valid chain",
+          "[audit][concurrency]") {
+  for (const auto& [threads, window] : {std::pair<unsigned, std::size_t>{1, 8}, {2, 16}, {4, 5}}) {
+    temp_dir dir;
+    const std::string path = dir.file("audit.log");
+    auto sink = open_group(path);
+    std::atomic<int> faults{0};
+    const auto receipts = hammer_pipelined(*sink, threads, 60, window, faults);
+    CHECK(faults == 0);
+    CHECK(sink->head().count == std::uint64_t{threads} * 60);
+    REQUIRE(sink->close() == std::nullopt);
+    check_log(read_file(path), receipts, threads, 60);
+  }
+}
+
+TEST_CASE("a submitted record not yet awaited is written at close, and awaiting it then succeeds",
+          "[audit][concurrency]") {
+  temp_dir dir;
+  const std::string path = dir.file("audit.log");
+  const auto owned = open_group(path);
+  auto& sink = *owned;
+  const auto first = sink.submit_canonical(canonicalize_event({{"type", "early"}}), t0());
+  const auto second = sink.submit_canonical(canonicalize_event({{"type", "late"}}), t0());
+  REQUIRE(first.pending);
+  CHECK(first.receipt.seq == 1);
+  CHECK(second.receipt.seq == 2);
+  CHECK(sink.head().count == 0);  // nothing is acknowledged before a batch is durable
+  const auto r1 = sink.await(first);  // leads a batch holding both records
+  CHECK(r1.ok);
+  CHECK(sink.head().count == 2);
+  const auto r2 = sink.await(second);  // already covered: no second fdatasync needed
+  CHECK(r2.ok);
+  CHECK(r2.hash == second.receipt.hash);
+  const auto third = sink.submit_canonical(canonicalize_event({{"type", "never awaited"}}), t0());
+  REQUIRE(sink.close() == std::nullopt);
+  CHECK(sink.await(third).ok);  // close() wrote it
+  const auto after = sink.submit_canonical(canonicalize_event({{"type", "after close"}}), t0());
+  CHECK_FALSE(after.pending);
+  CHECK_FALSE(after.receipt.ok);
+  CHECK(after.receipt.error.find("closed") != std::string::npos);
+  const auto bad = sink.submit_canonical(canonicalize_event({{"no type", 1}}), t0());
+  CHECK_FALSE(bad.pending);
+  CHECK_FALSE(bad.receipt.error.empty());
+  // A ticket this log never issued is refused rather than waited for.
+  assent::audit_ticket forged;
+  forged.pending = true;
+  forged.receipt.seq = 99;
+  const auto f = sink.await(forged);
+  CHECK_FALSE(f.ok);
+  CHECK(f.error.find("not for a record of this audit log") != std::string::npos);
+  const auto res = verify_log_text(read_file(path));
+  CHECK(res.ok());
+  CHECK(res.count == 3);
+}
+
+TEST_CASE("the memory sink's tickets are settled at once", "[audit][concurrency]") {
+  memory_sink sink;
+  const auto t = sink.submit_canonical(canonicalize_event({{"type", "x"}}), t0());
+  CHECK_FALSE(t.pending);
+  CHECK(t.receipt.ok);
+  CHECK(t.receipt.seq == 1);
+  const auto r = sink.await(t);
+  CHECK(r.ok);
+  CHECK(r.hash == t.receipt.hash);
 }
 
 TEST_CASE("concurrent appends in modes none and per_record also give one valid chain", "[audit][concurrency]") {
@@ -133,14 +242,11 @@ TEST_CASE("8 threads appending into one memory sink give one valid chain", "[aud
 TEST_CASE("a tee over a file sink and a memory sink stays consistent under concurrency", "[audit][concurrency]") {
   temp_dir dir;
   const std::string path = dir.file("audit.log");
-  file_sink_options o;
-  o.mode = durability::group;
-  auto opened = file_sink::open(path, o);
-  REQUIRE(opened.ok());
+  auto sink = open_group(path);
   memory_sink mem;
-  tee_sink tee({*opened.sink, mem});
+  tee_sink tee({*sink, mem});
   const auto receipts = hammer(tee, 4, 20);  // seq and hash are the file's
-  REQUIRE(opened.sink->close() == std::nullopt);
+  REQUIRE(sink->close() == std::nullopt);
   check_log(read_file(path), receipts, 4, 20);
   CHECK(verify_log_text(mem.text()).count == 80);
 }

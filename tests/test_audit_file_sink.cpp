@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -62,6 +63,24 @@ bool wait_for_checkpoint(const std::string& path, const assent::key_store& keys,
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return false;
+}
+
+// Runs `body` in a child process whose files may not grow past `limit` bytes (write() then fails
+// with EFBIG; SIGXFSZ is ignored), so the limit stays there; returns its exit status, which
+// the body builds from failed checks.
+int in_child_with_file_limit(std::uint64_t limit, const std::function<int()>& body) {
+  const pid_t pid = ::fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    ::signal(SIGXFSZ, SIG_IGN);
+    struct rlimit lim {};
+    lim.rlim_cur = lim.rlim_max = static_cast<rlim_t>(limit);
+    ::setrlimit(RLIMIT_FSIZE, &lim);
+    ::_exit(body());
+  }
+  int status = 0;
+  if (::waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -1;
+  return WEXITSTATUS(status);
 }
 
 }  // namespace
@@ -340,8 +359,6 @@ TEST_CASE("checkpoints are written every T seconds while records arrive, also in
 
 TEST_CASE("a failed write is a failed receipt: cut back and usable in per_record, fail-closed in group",
           "[audit][file_sink]") {
-  // The file size limit makes write() fail with EFBIG once the log would grow past it; runs in
-  // a child process so the limit and the ignored SIGXFSZ stay there.
   for (auto d : {durability::per_record, durability::group}) {
     temp_dir dir;
     const std::string path = dir.file("audit.log");
@@ -349,18 +366,11 @@ TEST_CASE("a failed write is a failed receipt: cut back and usable in per_record
       auto s = open_ok(path, mode(d));
       append_n(*s, 1, 2);
     }
-    const auto size = read_file(path).size();
-    const pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      ::signal(SIGXFSZ, SIG_IGN);
-      struct rlimit lim {};
-      lim.rlim_cur = lim.rlim_max = static_cast<rlim_t>(size + 400);
-      ::setrlimit(RLIMIT_FSIZE, &lim);
+    const int status = in_child_with_file_limit(read_file(path).size() + 400, [&] {
       int code = 0;
       {
         auto r = file_sink::open(path, mode(d));
-        if (!r.ok()) ::_exit(10);
+        if (!r.ok()) return 10;
         nlohmann::json big = {{"type", "big"}, {"blob", std::string(2000, 'x')}};
         const auto fail = r.sink->append(big, t0());
         if (fail.ok || fail.error.empty()) code |= 1;
@@ -369,15 +379,45 @@ TEST_CASE("a failed write is a failed receipt: cut back and usable in per_record
         if (d == durability::group && (after.ok || r.sink->failure().empty())) code |= 4;
         (void)r.sink->close();
       }
-      ::_exit(code);
-    }
-    int status = 0;
-    REQUIRE(::waitpid(pid, &status, 0) == pid);
-    REQUIRE(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 0);
+      return code;
+    });
+    CHECK(status == 0);
     // Whatever happened, the log reopens and verifies.
     auto r = file_sink::open(path, mode(d));
     REQUIRE(r.ok());
     CHECK(r.verification.count == (d == durability::per_record ? 3u : 2u));
   }
+}
+
+TEST_CASE("records in flight share their batch's fate: a failed write fails every pending ticket",
+          "[audit][file_sink]") {
+  temp_dir dir;
+  const std::string path = dir.file("audit.log");
+  {
+    auto s = open_ok(path, mode(durability::group));
+    append_n(*s, 1, 2);
+  }
+  const int status = in_child_with_file_limit(read_file(path).size() + 400, [&] {
+    int code = 0;
+    {
+      auto r = file_sink::open(path, mode(durability::group));
+      if (!r.ok()) return 10;
+      const auto small = r.sink->submit_canonical(canonicalize_event(host_event(3)), t0());
+      const nlohmann::json big = {{"type", "big"}, {"blob", std::string(2000, 'x')}};
+      const auto large = r.sink->submit_canonical(canonicalize_event(big), t0());
+      if (!small.pending || !large.pending || large.receipt.seq != 4) code |= 1;
+      const auto r_small = r.sink->await(small);  // one batch: the small record fails with the big one
+      const auto r_large = r.sink->await(large);
+      if (r_small.ok || r_large.ok || r_small.error.find("not written") == std::string::npos) code |= 2;
+      if (r.sink->failure().empty() || r.sink->head().count != 2) code |= 4;
+      const auto later = r.sink->submit_canonical(canonicalize_event(host_event(5)), t0());
+      if (later.pending || later.receipt.ok) code |= 8;
+      (void)r.sink->close();
+    }
+    return code;
+  });
+  CHECK(status == 0);
+  auto r = file_sink::open(path, mode(durability::group));
+  REQUIRE(r.ok());
+  CHECK(r.verification.count == 2u);
 }

@@ -145,6 +145,32 @@ TEST_CASE("build_record refuses times RFC 3339 cannot write and a full chain", "
   CHECK(parse_record(without_newline(last->line)).code == line_errc::ok);
 }
 
+TEST_CASE("a draft chained with append_record gives the record build_record gives", "[audit][record]") {
+  // Sinks draft outside their lock and chain under it; the two halves must add up to the rule.
+  const std::string ev = canonicalize_event(host_event(7)).text;
+  chain_head head;
+  for (int i = 0; i < 3; ++i) {
+    const auto draft = draft_record(ev, t0(i));
+    REQUIRE(draft);
+    const auto whole = build_record(head, ev, t0(i));
+    REQUIRE(whole);
+    std::string buffer = "earlier lines\n";
+    const auto next = append_record(buffer, *draft, head);
+    REQUIRE(next);
+    CHECK(next->count == whole->seq);
+    CHECK(next->hash == whole->hash);
+    CHECK(buffer == "earlier lines\n" + whole->line);
+    CHECK(parse_record(without_newline(whole->line)).code == line_errc::ok);
+    head = *next;
+  }
+  CHECK_FALSE(draft_record(ev, 253402300800LL));  // no RFC 3339 form
+  chain_head full;
+  full.count = max_seq;
+  std::string buffer = "kept";
+  CHECK_FALSE(append_record(buffer, *draft_record(ev, t0()), full));
+  CHECK(buffer == "kept");
+}
+
 TEST_CASE("parse_record refuses lines that are not canonical records, naming the fault", "[audit][record]") {
   memory_sink sink;
   REQUIRE(sink.append(host_event(1), t0()).ok);

@@ -1,13 +1,17 @@
 // The governance rules as scenarios, and properties over random policies,
 // requests and credential sets.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <random>
 #include <set>
 #include <thread>
 
+#include "assent/audit/file_sink.hpp"
+#include "assent/audit/verify.hpp"
 #include "catch.hpp"
 #include "decision_fixture.hpp"
+#include "test_audit_util.hpp"
 
 using namespace decision_fixture;
 using assent::reason;
@@ -358,6 +362,87 @@ TEST_CASE("one verifier decides from 8 threads at once", "[decision][threads]") 
   CHECK(wrong == 0);
   CHECK(sink.events.size() == 160);
   CHECK(v.metrics().allowed() + v.metrics().denied() == 160);
+}
+
+TEST_CASE("deferred decisions from 4 threads, many in flight each, are released once durable",
+          "[decision][threads]") {
+  world w;
+  assent_audit_test::temp_dir dir;
+  const std::string path = dir.file("audit.log");
+  auto opened = assent::audit::file_sink::open(path);  // group commit by default
+  REQUIRE(opened.ok());
+  const auto pol = load(acme_policy_document());
+  test_verifier v(pol, w.store, *opened.sink, {}, assent::fixed_clock{now});
+  const std::vector<std::string> good = {sign(claims_for("alice", "a1"), w.keys.at("alice-1")),
+                                         sign(claims_for("erin", "a2"), w.keys.at("erin-1"))};
+  const std::vector<std::string> bad = {good[0]};
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  std::vector<std::vector<std::pair<std::uint64_t, bool>>> seen(4);  // (audit_seq, allowed)
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      std::vector<std::pair<assent::pending_decision, bool>> flight;
+      const auto release_oldest = [&] {
+        const auto& d = flight.front().first.get();
+        if (d.allowed != flight.front().second || d.audit_seq == 0 || !flight.front().first.settled()) ++wrong;
+        seen[t].emplace_back(d.audit_seq, d.allowed);
+        flight.erase(flight.begin());
+      };
+      for (int i = 0; i < 30; ++i) {
+        const bool expect_allow = (i + t) % 3 != 0;
+        flight.emplace_back(v.decide_deferred(deploy_request(), expect_allow ? good : bad), expect_allow);
+        if (flight.size() >= 8) release_oldest();
+      }
+      while (!flight.empty()) release_oldest();
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(wrong == 0);
+  CHECK(v.metrics().allowed() + v.metrics().denied() == 120);
+  REQUIRE(opened.sink->close() == std::nullopt);
+  // Each released decision names its own record, and that record says what was released.
+  std::map<std::uint64_t, bool> recorded;
+  const auto res = assent::audit::verify_log_text(assent_audit_test::read_file(path), std::nullopt,
+                                                  [&](const assent::audit::record_view& r) {
+                                                    recorded[r.seq] = r.event->at("decision") == "allow";
+                                                  });
+  REQUIRE(res.ok());
+  CHECK(res.count == 120);
+  std::size_t matched = 0;
+  for (const auto& rows : seen) {
+    for (const auto& [seq, allowed] : rows) {
+      const auto it = recorded.find(seq);
+      if (it != recorded.end() && it->second == allowed) ++matched;
+    }
+  }
+  CHECK(matched == 120);
+}
+
+TEST_CASE("a deferred decision whose record fails is a deny with audit_failed, counted once",
+          "[decision][threads]") {
+  world w;
+  recording_sink sink;  // implements append only: the default submit records at once
+  const auto pol = load(acme_policy_document());
+  test_verifier v(pol, w.store, sink, {}, assent::fixed_clock{now});
+  const std::vector<std::string> good = {sign(claims_for("alice", "a1"), w.keys.at("alice-1")),
+                                         sign(claims_for("erin", "a2"), w.keys.at("erin-1"))};
+  auto ok = v.decide_deferred(deploy_request(), good);
+  CHECK_FALSE(ok.settled());
+  CHECK(ok.audit_seq() == 1);
+  CHECK(ok.get().allowed);
+  CHECK(ok.get().audit_seq == 1);
+  sink.fail = true;
+  auto failed = v.decide_deferred(deploy_request(), good);
+  const auto& d = failed.get();
+  CHECK_FALSE(d.allowed);
+  CHECK(has_decision_reason(d, reason::audit_failed));
+  CHECK(failed.get().reasons.size() == d.reasons.size());  // settling twice adds nothing
+  CHECK(v.metrics().allowed() == 1);
+  CHECK(v.metrics().denied() == 1);
+  CHECK(v.metrics().reason_count(reason::audit_failed) == 1);
+  assent::pending_decision empty;
+  CHECK_FALSE(empty.get().allowed);
+  CHECK(has_decision_reason(empty.get(), reason::audit_failed));
 }
 
 // ---------------------------------------------------------------------------

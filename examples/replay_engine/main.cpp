@@ -5,11 +5,13 @@
 // production for real, so it needs an approval that covers both
 // replay.execute and replay.elevated, and only runs recorded in prod may be
 // replayed that way (source_environments). Exits non-zero if any outcome is
-// not the expected one.
+// not the expected one. The last step drains a queue of dry runs on one thread with
+// decide_deferred, so one fdatasync of the file log covers many decisions.
 #include <assent/assent.hpp>
 
 #include <algorithm>
 #include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -52,18 +54,24 @@ class replay_engine {
  public:
   explicit replay_engine(const assent::verifier<>& v) : verifier_(v) {}
 
-  // Replays `inc` into prod in `mode` if assent allows it; returns the decision.
-  assent::decision replay(const incident& inc, replay_mode mode, const std::string& operator_name,
-                          const std::vector<std::string>& approvals) const {
-    const std::string recording = read_file(inc.recording_file);
+  // What assent is asked before a replay of `inc` into prod in `mode`.
+  static assent::request request_for(const incident& inc, replay_mode mode, const std::string& operator_name) {
     assent::request req;
     // The mode is the action: the policy gives each mode its own rules.
     req.action = mode == replay_mode::dry_run ? "replay.dry_run" : "replay.execute";
     req.project = inc.project;
     req.environment = "prod";                        // where the replay runs
     req.source_environment = inc.source_environment;  // where the run was recorded
-    req.spec_hash = assent::spec_hash_of_document(recording).value_or("");
+    req.spec_hash = assent::spec_hash_of_document(read_file(inc.recording_file)).value_or("");
     req.initiator = operator_name;
+    return req;
+  }
+
+  // Replays `inc` into prod in `mode` if assent allows it; returns the decision.
+  assent::decision replay(const incident& inc, replay_mode mode, const std::string& operator_name,
+                          const std::vector<std::string>& approvals) const {
+    const std::string recording = read_file(inc.recording_file);
+    const assent::request req = request_for(inc, mode, operator_name);
     const assent::decision d = verifier_.decide(req, approvals);
 
     std::cout << "   -> " << (d.allowed ? "ALLOW" : "DENY") << " " << req.action << " of " << inc.id
@@ -170,6 +178,34 @@ int main() {
   const auto verified = assent::audit::verify_log_text(audit.text());
   std::cout << "6. Audit: " << assent::audit::to_string(verified.code) << ", " << verified.count << " records\n";
   expect(verified.ok() && verified.count == 5, "5 replay attempts recorded in an intact chain");
+
+  // The nightly regression run: 64 dry runs from a queue, on one thread, into a file log with
+  // group commit. Deciding one at a time would cost one fdatasync per replay; decide_deferred
+  // keeps up to 16 decisions in flight, and each replay starts only once get() has its record
+  // on disk.
+  std::cout << "7. The nightly queue: 64 dry runs of INC-7 on one thread, 16 decisions in flight\n";
+  auto log = assent::audit::file_sink::open(dir + "/replay-audit.jsonl");  // durability::group
+  if (!log.ok()) return 2;
+  const assent::verifier<> nightly(*policy.value, *keys.store, *log.sink);
+  const assent::request dry_run = replay_engine::request_for(inc7, replay_mode::dry_run, "nightly");
+  std::deque<assent::pending_decision> in_flight;
+  int started = 0;
+  const auto start_oldest = [&] {
+    const assent::decision& done = in_flight.front().get();  // waits until its record is durable
+    if (done.allowed && done.audit_seq != 0) ++started;      // ... the replay would start here
+    in_flight.pop_front();
+  };
+  for (int i = 0; i < 64; ++i) {
+    if (in_flight.size() == 16) start_oldest();
+    in_flight.push_back(nightly.decide_deferred(dry_run, std::vector<std::string>{}));
+  }
+  while (!in_flight.empty()) start_oldest();
+  const auto closed = log.sink->close();
+  const auto nightly_log = assent::audit::verify_log_file(dir + "/replay-audit.jsonl");
+  std::cout << "   " << started << " replays started; file log: " << assent::audit::to_string(nightly_log.code) << ", "
+            << nightly_log.count << " records\n";
+  expect(!closed && started == 64 && nightly_log.ok() && nightly_log.count == 64,
+         "64 dry runs started, each after its record was durable");
 
   std::cout << (failures == 0 ? "\nAll outcomes as expected.\n" : "\nSOME OUTCOMES WERE NOT AS EXPECTED.\n");
   return failures == 0 ? 0 : 1;

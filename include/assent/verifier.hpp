@@ -8,7 +8,8 @@
 ///   3. each credential: envelope, key, signature, then — only once the
 ///      signature verifies — the claims and their bindings;
 ///   4. the combination: distinct approvers, threshold, duties, break-glass;
-///   5. the audit record: if it cannot be written, the decision is a deny.
+///   5. the audit record: if it cannot be written, the decision is a deny
+///      (decide_deferred: if it cannot be made durable by pending_decision::get).
 /// One clock reading per decision. Nothing here throws on bad input.
 #pragma once
 
@@ -39,6 +40,7 @@
 #include "assent/verifier/credential_cache.hpp"
 #include "assent/verifier/duty_matching.hpp"
 #include "assent/verifier/metrics.hpp"
+#include "assent/verifier/pending_decision.hpp"
 #include "assent/verifier/requirements.hpp"
 #include "assent/verifier/signature_cache.hpp"
 
@@ -85,6 +87,46 @@ class verifier {
   /// Decides one request over `count` credentials starting at `credentials`.
   [[nodiscard]] decision decide(const request& req, const std::string_view* credentials,
                                 std::size_t count) const {
+    decision d = evaluate(req, credentials, count);
+    const audit_receipt receipt = detail::guarded_sink_call(
+        [&] { return sink_.append_canonical(audit::canonical_decision_event(d), d.time); });
+    detail::settle_decision(d, receipt, metrics_);
+    return d;
+  }
+
+  /// Decides one request like decide(), but hands its audit record to the sink without waiting
+  /// for it to become durable (audit_sink::submit_canonical); the decision is released by
+  /// pending_decision::get(), which waits. For a thread that keeps many decisions in flight, so
+  /// that a group-commit sink can make all their records durable with one fdatasync.
+  [[nodiscard]] pending_decision decide_deferred(const request& req,
+                                                 const std::vector<std::string_view>& credentials) const {
+    return decide_deferred(req, credentials.data(), credentials.size());
+  }
+  /// Decides one request like decide(), releasing it through pending_decision::get().
+  [[nodiscard]] pending_decision decide_deferred(const request& req, const std::vector<std::string>& credentials) const {
+    std::vector<std::string_view> views(credentials.begin(), credentials.end());
+    return decide_deferred(req, views.data(), views.size());
+  }
+  /// Decides one request like decide(), releasing it through pending_decision::get().
+  [[nodiscard]] pending_decision decide_deferred(const request& req, const std::string_view* credentials,
+                                                 std::size_t count) const {
+    decision d = evaluate(req, credentials, count);
+    audit_ticket ticket;
+    ticket.receipt = detail::guarded_sink_call([&] {
+      ticket = sink_.submit_canonical(audit::canonical_decision_event(d), d.time);
+      return ticket.receipt;
+    });
+    return pending_decision(std::move(d), std::move(ticket), sink_, metrics_);
+  }
+
+  /// Counters of what this verifier decided.
+  [[nodiscard]] const governance_metrics& metrics() const noexcept { return metrics_; }
+  /// The policy this verifier applies.
+  [[nodiscard]] const Policy& policy_in_use() const noexcept { return policy_; }
+
+ private:
+  // Everything but the audit record: the decision as it will be recorded.
+  [[nodiscard]] decision evaluate(const request& req, const std::string_view* credentials, std::size_t count) const {
     decision d;
     d.time = clock_.now();  // the one clock reading of this decision
     d.action = req.action;
@@ -98,16 +140,9 @@ class verifier {
     d.policy_hash = policy_.hash();
     decide_into(d, req, credentials, count);
     if (!d.reasons.empty()) d.allowed = false;
-    record(d);
     return d;
   }
 
-  /// Counters of what this verifier decided.
-  [[nodiscard]] const governance_metrics& metrics() const noexcept { return metrics_; }
-  /// The policy this verifier applies.
-  [[nodiscard]] const Policy& policy_in_use() const noexcept { return policy_; }
-
- private:
   // An approval that passed every per-credential check.
   struct candidate {
     std::size_t index;
@@ -436,30 +471,6 @@ class verifier {
                      static_cast<std::int64_t>(claims[c.claims_slot]->issued_at)});
     }
     return out;
-  }
-
-  // Writes the audit record; fail closed. Then counts.
-  void record(decision& d) const {
-    audit_receipt receipt;
-    try {
-      receipt = sink_.append_canonical(audit::canonical_decision_event(d), d.time);
-    } catch (const std::exception& e) {
-      receipt.ok = false;
-      receipt.error = e.what();
-    } catch (...) {
-      receipt.ok = false;
-    }
-    if (!receipt.ok) {
-      d.allowed = false;
-      d.reasons.push_back(reason::audit_failed);
-    } else {
-      d.audit_seq = receipt.seq;
-      d.audit_hash = receipt.hash;
-    }
-    metrics_.count_decision(d.allowed);
-    for (auto r : d.reasons) metrics_.count_reason(r);
-    for (const auto& r : d.rejected) metrics_.count_reason(r.why);
-    if (d.exception) metrics_.count_exception();
   }
 
   const Policy& policy_;

@@ -9,6 +9,12 @@
 /// mid-write) is cut back with ftruncate + fdatasync and reported in recovered_tail(); any
 /// other fault, anywhere, makes opening fail with the record's sequence number. append never
 /// throws: failures are receipts with ok == false (the verifier then denies: fail closed).
+///
+/// Group commit: a thread whose record is not yet durable either leads (writes every queued
+/// line with one pwrite and one fdatasync) or waits for the leader's batch to cover it. A thread
+/// that blocks on each record can put at most one record into a batch, so few deciding threads
+/// mean small batches; submit_canonical + await let one thread keep many records in flight and
+/// fill a batch on its own (verifier::decide_deferred).
 #pragma once
 
 #include <fcntl.h>
@@ -27,6 +33,7 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -57,10 +64,10 @@ struct file_sink_options {
   /// group mode: the longest an append waits for another thread's fdatasync to cover its record
   /// before it gives up (returns !ok; the record may still be written by a later batch).
   std::chrono::milliseconds group_wait_limit{10000};
-  /// group mode: the longest a new leader waits, before its write, for as many records as the
-  /// last batch held plus those that arrived during its fdatasync (the threads of the last batch
-  /// usually come back at once), so they share one fdatasync; 0: never wait. A single-threaded
-  /// host never waits: its batches hold one record and nothing arrives meanwhile.
+  /// group mode: the longest a new leader waits, before its write, for as many threads to be
+  /// waiting for durability as were waiting when the last batch became durable (those threads
+  /// usually come back at once with their next record), so they share one fdatasync; 0: never
+  /// wait. A single-threaded host never waits: only its own thread was waiting.
   std::chrono::microseconds group_linger{200};
   /// The log's id in checkpoints and exports; empty: the file's name.
   std::string log_id;
@@ -110,6 +117,12 @@ class file_sink final : public audit_sink {
   [[nodiscard]] audit_receipt append(const nlohmann::json& event, std::int64_t time) override;
   /// Appends an event already in canonical form (how the verifier records decisions).
   [[nodiscard]] audit_receipt append_canonical(const canonical_event& event, std::int64_t time) override;
+  /// group mode: chains the record and queues it for the next batch without waiting (a pending
+  /// ticket); the other modes append at once (a settled ticket). Never throws.
+  [[nodiscard]] audit_ticket submit_canonical(const canonical_event& event, std::int64_t time) override;
+  /// Waits, at most group_wait_limit, until a batch covering the ticket's record is durable,
+  /// leading that batch (without group_linger) when no other thread is writing one. Never throws.
+  [[nodiscard]] audit_receipt await(const audit_ticket& ticket) override;
 
   /// Flushes, writes a final checkpoint, releases the lock. Idempotent; returns the first
   /// error met, if any. Appends after close fail.
@@ -163,9 +176,13 @@ class file_sink final : public audit_sink {
     return options_.clock ? options_.clock() : system_clock{}.now();
   }
   [[nodiscard]] std::optional<std::string> open_impl(file_sink_open_result& res);
+  [[nodiscard]] std::unique_lock<std::mutex> lock_briefly();
   [[nodiscard]] bool usable_locked(audit_receipt& out) const;
   void acknowledge_locked(const chain_head& h);
   void flush_locked(std::unique_lock<std::mutex>& lk);
+  [[nodiscard]] static std::optional<record_draft> draft(const canonical_event& ce, std::int64_t time, audit_receipt& out);
+  [[nodiscard]] bool submit_locked(const record_draft& draft, audit_receipt& out);
+  void wait_durable_locked(std::unique_lock<std::mutex>& lk, audit_receipt& out, bool linger);
   std::optional<std::string> write_checkpoint() noexcept;
   void checkpointer_loop();
 
@@ -180,12 +197,11 @@ class file_sink final : public audit_sink {
   chain_head acked_;                    // last record acknowledged (durable as the mode says)
   std::uint64_t write_offset_ = 0;      // file size up to acked_ (group: up to the last batch)
   std::string pending_, spare_;         // group: lines waiting for a leader, a reusable buffer
-  chain_head pending_head_;             // group: last record in pending_
+  std::string line_;                    // none, per_record: the line being written (reused)
   bool flushing_ = false;               // group: a leader is writing a batch
-  std::size_t pending_count_ = 0;       // group: records in pending_
-  std::size_t last_batch_ = 1;          // group: records in the last batch written
-  std::size_t arrived_ = 0;             // group: records queued while the last batch was written
-  std::condition_variable joined_cv_;   // group: a record was queued (for a lingering leader)
+  std::vector<std::uint64_t> waiting_;  // group: seq of each thread waiting for a record not yet durable
+  std::size_t expected_waiters_ = 1;    // group: how many were waiting when the last batch became durable
+  std::condition_variable joined_cv_;   // group: a thread began waiting (for a lingering leader)
   bool opened_ = false;                 // open() succeeded: close() flushes and checkpoints
   bool closed_ = false;
   std::string failure_;                 // set on an I/O failure: the sink is unusable
@@ -345,8 +361,8 @@ inline std::optional<std::string> file_sink::open_impl(file_sink_open_result& re
     checkpointed_count_ = cp->count;
   }
   res.verification = state;
-  head_.count = acked_.count = pending_head_.count = state.count;
-  head_.hash = acked_.hash = pending_head_.hash = state.head;
+  head_.count = acked_.count = state.count;
+  head_.hash = acked_.hash = state.head;
   write_offset_ = state.good_bytes;
   return std::nullopt;
 }
@@ -361,6 +377,22 @@ inline bool file_sink::usable_locked(audit_receipt& out) const {
     return false;
   }
   return true;
+}
+
+// Takes mutex_ for an append, trying a little before sleeping on it: an append holds it for
+// well under a microsecond (append_record), while a futex sleep and wake-up cost several (more
+// in a virtual machine), and two threads appending at once met that often enough to cost a
+// third of their throughput in group mode.
+inline std::unique_lock<std::mutex> file_sink::lock_briefly() {
+  for (int i = 0; i < 100; ++i) {
+    if (mutex_.try_lock()) return std::unique_lock<std::mutex>(mutex_, std::adopt_lock);
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();  // tells the core this is a spin (frees the sibling hyperthread)
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
+  }
+  return std::unique_lock<std::mutex>(mutex_);
 }
 
 // Marks records up to h acknowledged and wakes the checkpointer when enough are new.
@@ -381,9 +413,7 @@ inline void file_sink::flush_locked(std::unique_lock<std::mutex>& lk) {
   std::string batch = std::move(spare_);
   batch.clear();
   batch.swap(pending_);
-  const std::size_t batch_count = pending_count_;
-  pending_count_ = 0;
-  const chain_head batch_head = pending_head_;
+  const chain_head batch_head = head_;  // the batch ends with the last record chained
   const std::uint64_t offset = write_offset_;
   lk.unlock();
   const bool written = detail::pwrite_all(fd_.get(), batch, offset);
@@ -394,9 +424,14 @@ inline void file_sink::flush_locked(std::unique_lock<std::mutex>& lk) {
   if (!written) truncated = ::ftruncate(fd_.get(), static_cast<off_t>(offset)) == 0;
   lk.lock();
   flushing_ = false;
-  last_batch_ = batch_count > 0 ? batch_count : 1;
-  arrived_ = pending_count_;
+  // The waiters this batch covers stop counting now, not when they wake up (a leader that comes
+  // straight back must not find them still counted); with those still waiting they are the
+  // threads expected back for the next batch.
+  expected_waiters_ = std::max<std::size_t>(waiting_.size(), 1);
   if (synced) {
+    waiting_.erase(std::remove_if(waiting_.begin(), waiting_.end(),
+                                  [&](std::uint64_t seq) { return seq <= batch_head.count; }),
+                   waiting_.end());
     write_offset_ = offset + batch.size();
     acknowledge_locked(batch_head);
   } else {
@@ -416,72 +451,142 @@ inline audit_receipt file_sink::append(const nlohmann::json& event, std::int64_t
   return append_canonical(canonicalize_event(event), time);
 }
 
+// Drafts the record of `ce` (outside the lock); nullopt, with out.error, when it cannot be one.
+inline std::optional<record_draft> file_sink::draft(const canonical_event& ce, std::int64_t time, audit_receipt& out) {
+  if (!ce.ok()) {
+    out.error = ce.error.empty() ? "empty audit event" : ce.error;
+    return std::nullopt;
+  }
+  auto d = draft_record(ce.text, time);
+  if (!d) out.error = "cannot build the record (time outside years 0000-9999)";
+  return d;
+}
+
+// Chains the next record. group: queued for a leader (out.ok stays false until a batch covers
+// it). Other modes: written (and fdatasync'd for per_record) now. False, with out.error, when
+// there is no record.
+inline bool file_sink::submit_locked(const record_draft& draft, audit_receipt& out) {
+  if (!usable_locked(out)) return false;
+  const bool group = options_.mode == durability::group;
+  if (!group) line_.clear();
+  auto h = append_record(group ? pending_ : line_, draft, head_);
+  if (!h) {
+    out.error = "cannot build the record: the chain is full";
+    return false;
+  }
+  if (!group) {
+    if (!detail::pwrite_all(fd_.get(), line_, write_offset_)) {
+      const int err = errno;
+      // Nothing is chained on this record yet: cut the partial write and stay usable.
+      if (::ftruncate(fd_.get(), static_cast<off_t>(write_offset_)) != 0)
+        failure_ = detail::errno_message("write failed and the partial record could not be cut back", err);
+      out.error = detail::errno_message("cannot write the audit record", err);
+      return false;
+    }
+    if (options_.mode == durability::per_record && !detail::sync_data(fd_.get())) {
+      failure_ = detail::errno_message("fdatasync failed", errno);
+      out.error = "the audit record may not be durable: " + failure_;
+      return false;
+    }
+    write_offset_ += line_.size();
+    acknowledge_locked(*h);
+    out.ok = true;
+  }
+  out.seq = h->count;
+  out.hash = h->hash;
+  head_ = std::move(*h);
+  return true;
+}
+
+// Group commit, appender side: returns once a batch covering record out.seq is durable (out.ok),
+// or with out.error (and seq and hash cleared) after a failure or group_wait_limit. `linger`:
+// as a leader, wait group_linger for the threads expected back (see file_sink_options). Only
+// blocking appends linger: each of their threads brings one record, so the batch grows only if
+// the leader waits; a thread with many records in flight fills batches by itself, and lingering
+// would only keep its fdatasync from overlapping with another thread building records.
+inline void file_sink::wait_durable_locked(std::unique_lock<std::mutex>& lk, audit_receipt& out, bool linger) {
+  const std::uint64_t seq = out.seq;
+  if (acked_.count >= seq) {
+    out.ok = true;
+    return;
+  }
+  struct waiting {  // listed in waiting_ until a batch covers it; lk is held in both
+    std::vector<std::uint64_t>& list;
+    std::uint64_t seq;
+    waiting(std::vector<std::uint64_t>& l, std::uint64_t s) : list(l), seq(s) { list.push_back(seq); }
+    ~waiting() {  // still listed only when leaving without its record (failure, timeout)
+      const auto it = std::find(list.begin(), list.end(), seq);
+      if (it != list.end()) list.erase(it);
+    }
+    waiting(const waiting&) = delete;
+    waiting& operator=(const waiting&) = delete;
+  } listed(waiting_, seq);
+  joined_cv_.notify_one();
+  const auto fail = [&out](std::string why) {
+    out = audit_receipt{};
+    out.error = std::move(why);
+  };
+  const auto deadline = std::chrono::steady_clock::now() + options_.group_wait_limit;
+  while (acked_.count < seq) {
+    if (!failure_.empty()) return fail("the audit record was not written: " + failure_);
+    if (!flushing_) {
+      // Lead: claim the batch, give the threads expected back a moment to join it, write.
+      flushing_ = true;
+      if (linger && options_.group_linger.count() > 0 && waiting_.size() < expected_waiters_) {
+        const auto until = std::min(deadline, std::chrono::steady_clock::now() + options_.group_linger);
+        while (waiting_.size() < expected_waiters_ && joined_cv_.wait_until(lk, until) == std::cv_status::no_timeout) {
+        }
+      }
+      flush_locked(lk);
+      continue;
+    }
+    if (flushed_cv_.wait_until(lk, deadline) == std::cv_status::timeout && acked_.count < seq && flushing_)
+      return fail("timed out waiting for the audit log to become durable (the record may still be written)");
+  }
+  out.ok = true;
+}
+
 inline audit_receipt file_sink::append_canonical(const canonical_event& ce, std::int64_t time) {
   audit_receipt out;
   try {
-    if (!ce.ok()) {
-      out.error = ce.error.empty() ? "empty audit event" : ce.error;
-      return out;
-    }
-    std::unique_lock<std::mutex> lk(mutex_);
-    if (!usable_locked(out)) return out;
-    auto rec = build_record(head_, ce.text, time);
-    if (!rec) {
-      out.error = "cannot build the record (time outside years 0000-9999, or the chain is full)";
-      return out;
-    }
-    const chain_head h{rec->seq, rec->hash};
-    if (options_.mode == durability::group) {
-      pending_ += rec->line;
-      pending_head_ = h;
-      head_ = h;
-      ++pending_count_;
-      joined_cv_.notify_one();
-      const auto deadline = std::chrono::steady_clock::now() + options_.group_wait_limit;
-      while (acked_.count < h.count) {
-        if (!failure_.empty()) {
-          out.error = "the audit record was not written: " + failure_;
-          return out;
-        }
-        if (!flushing_) {
-          // Lead: claim the batch, give the appenders expected back a moment to join it, write.
-          flushing_ = true;
-          const std::size_t expected = std::min<std::size_t>(last_batch_ + arrived_, 4096);
-          if (options_.group_linger.count() > 0 && pending_count_ < expected) {
-            const auto until = std::min(deadline, std::chrono::steady_clock::now() + options_.group_linger);
-            while (pending_count_ < expected && joined_cv_.wait_until(lk, until) == std::cv_status::no_timeout) {
-            }
-          }
-          flush_locked(lk);
-          continue;
-        }
-        if (flushed_cv_.wait_until(lk, deadline) == std::cv_status::timeout && acked_.count < h.count && flushing_) {
-          out.error = "timed out waiting for the audit log to become durable (the record may still be written)";
-          return out;
-        }
-      }
-    } else {
-      if (!detail::pwrite_all(fd_.get(), rec->line, write_offset_)) {
-        const int err = errno;
-        // Nothing is chained on this record yet: cut the partial write and stay usable.
-        if (::ftruncate(fd_.get(), static_cast<off_t>(write_offset_)) != 0)
-          failure_ = detail::errno_message("write failed and the partial record could not be cut back", err);
-        out.error = detail::errno_message("cannot write the audit record", err);
-        return out;
-      }
-      if (options_.mode == durability::per_record && !detail::sync_data(fd_.get())) {
-        failure_ = detail::errno_message("fdatasync failed", errno);
-        out.error = "the audit record may not be durable: " + failure_;
-        return out;
-      }
-      write_offset_ += rec->line.size();
-      head_ = h;
-      acknowledge_locked(h);
-    }
-    out.ok = true;
-    out.seq = h.count;
-    out.hash = h.hash;
+    const auto d = draft(ce, time, out);
+    if (!d) return out;
+    auto lk = lock_briefly();
+    if (submit_locked(*d, out) && options_.mode == durability::group) wait_durable_locked(lk, out, true);
   } catch (...) {  // std::bad_alloc, std::system_error from a mutex
+    out = audit_receipt{};
+    out.error = "the audit record was not written (out of memory or a system error)";
+  }
+  return out;
+}
+
+inline audit_ticket file_sink::submit_canonical(const canonical_event& ce, std::int64_t time) {
+  audit_ticket t;
+  try {
+    const auto d = draft(ce, time, t.receipt);
+    if (!d) return t;
+    const auto lk = lock_briefly();
+    t.pending = submit_locked(*d, t.receipt) && !t.receipt.ok;
+  } catch (...) {
+    t = audit_ticket{};
+    t.receipt.error = "the audit record was not written (out of memory or a system error)";
+  }
+  return t;
+}
+
+inline audit_receipt file_sink::await(const audit_ticket& ticket) {
+  if (!ticket.pending) return ticket.receipt;
+  audit_receipt out;
+  try {
+    auto lk = lock_briefly();
+    if (ticket.receipt.seq == 0 || ticket.receipt.seq > head_.count) {
+      out.error = "the ticket is not for a record of this audit log";
+      return out;
+    }
+    out.seq = ticket.receipt.seq;
+    out.hash = ticket.receipt.hash;
+    wait_durable_locked(lk, out, false);
+  } catch (...) {
     out = audit_receipt{};
     out.error = "the audit record was not written (out of memory or a system error)";
   }

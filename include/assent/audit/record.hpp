@@ -154,12 +154,18 @@ inline void append_record_form(std::string& out, std::string_view event, std::st
 // The chain hash of a record from its parts: SHA-256 over
 // {"event":E,"prev":"P","seq":N,"time":"T"} (the record without hash, in JCS member order),
 // fed piece by piece instead of assembled.
-[[nodiscard]] inline std::string hash_parts(std::string_view event, std::string_view prev, std::uint64_t seq,
-                                            std::string_view time) {
+// The hash is split where the record's place in the chain begins: hash_event_part covers what
+// the event alone decides (most of the bytes), finish_hash the rest.
+[[nodiscard]] inline crypto::sha256 hash_event_part(std::string_view event) noexcept {
   crypto::sha256 h;
   h.update(std::string_view("{\"event\":"));
   h.update(event);
   h.update(std::string_view(",\"prev\":\""));
+  return h;
+}
+
+[[nodiscard]] inline std::string finish_hash(crypto::sha256 h, std::string_view prev, std::uint64_t seq,
+                                             std::string_view time) {
   h.update(prev);
   h.update(std::string_view("\",\"seq\":"));
   h.update(std::to_string(seq));
@@ -170,6 +176,11 @@ inline void append_record_form(std::string& out, std::string_view event, std::st
   out.reserve(hash_prefix.size() + 64);
   append_hash(out, h.final());
   return out;
+}
+
+[[nodiscard]] inline std::string hash_parts(std::string_view event, std::string_view prev, std::uint64_t seq,
+                                            std::string_view time) {
+  return finish_hash(hash_event_part(event), prev, seq, time);
 }
 
 // The size and shape checks every canonical event passes before it may become a record: room
@@ -221,21 +232,61 @@ inline void append_record_form(std::string& out, std::string_view event, std::st
   return out;
 }
 
+/// What a record owes to its event and time alone, computed before its place in the chain is
+/// known: the RFC 3339 time and the SHA-256 state over the event. A sink drafts outside its lock
+/// and holds the lock only to chain the draft (append_record), which hashes about 120 bytes
+/// instead of the whole event, so concurrent appenders rarely wait for each other.
+struct record_draft {
+  std::string_view event;   ///< the canonical event text (borrowed: must outlive the draft)
+  std::string time;         ///< `time` in RFC 3339 form
+  crypto::sha256 hashed;    ///< SHA-256 state after {"event":E,"prev":"
+};
+
+/// Drafts a record of `event` (from canonicalize_event) observed at `time`. Returns nullopt when
+/// `time` has no RFC 3339 form (outside years 0000-9999). Never throws (nullopt on allocation
+/// failure).
+[[nodiscard]] inline std::optional<record_draft> draft_record(std::string_view event, std::int64_t time) noexcept {
+  try {
+    record_draft d{event, json::format_rfc3339(time), detail::hash_event_part(event)};
+    if (d.time.empty()) return std::nullopt;
+    return d;
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+/// Chains a draft after `head`: appends its record line (with the newline) to `out` and returns
+/// the new head, or nullopt when the chain is full (max_seq). On an exception (std::bad_alloc)
+/// `out` is left as it was.
+[[nodiscard]] inline std::optional<chain_head> append_record(std::string& out, const record_draft& draft,
+                                                            const chain_head& head) {
+  if (head.count >= max_seq) return std::nullopt;
+  chain_head next{head.count + 1, detail::finish_hash(draft.hashed, head.hash, head.count + 1, draft.time)};
+  const std::size_t mark = out.size();
+  try {
+    out.reserve(mark + draft.event.size() + 272);
+    detail::append_record_form(out, draft.event, next.hash, head.hash, next.count, draft.time);
+    out.push_back('\n');
+  } catch (...) {
+    out.resize(mark);
+    throw;
+  }
+  return next;
+}
+
 /// Builds the record that follows `head`: seq head.count + 1, prev head.hash. `event` must come
 /// from canonicalize_event. Returns nullopt when the chain is full (max_seq) or `time` has no
 /// RFC 3339 form (outside years 0000-9999). Never throws (nullopt on allocation failure).
 [[nodiscard]] inline std::optional<built_record> build_record(const chain_head& head, std::string_view event,
                                                               std::int64_t time) noexcept {
   try {
-    if (head.count >= max_seq) return std::nullopt;
-    const std::string t = json::format_rfc3339(time);
-    if (t.empty()) return std::nullopt;
+    const auto draft = draft_record(event, time);
+    if (!draft) return std::nullopt;
     built_record r;
-    r.seq = head.count + 1;
-    r.hash = detail::hash_parts(event, head.hash, r.seq, t);
-    r.line.reserve(event.size() + 272);
-    detail::append_record_form(r.line, event, r.hash, head.hash, r.seq, t);
-    r.line.push_back('\n');
+    auto next = append_record(r.line, *draft, head);
+    if (!next) return std::nullopt;
+    r.seq = next->count;
+    r.hash = std::move(next->hash);
     return r;
   } catch (...) {
     return std::nullopt;

@@ -8,7 +8,9 @@
 ///
 /// Two ways in: append(json) is the one a host's own sink must implement;
 /// append_canonical takes the event already in its canonical (JCS) text, which
-/// is how the verifier hands over decisions. The built-in sinks take that text
+/// is how the verifier hands over decisions. submit_canonical + await split an
+/// append in two, for hosts that keep many decisions in flight per thread
+/// (verifier::decide_deferred); sinks that do not batch need not override them. The built-in sinks take that text
 /// as it is, because building a JSON tree per decision only to serialise it
 /// again cost more than the rest of the decision outside Ed25519.
 #pragma once
@@ -45,6 +47,15 @@ struct audit_receipt {
   std::string error;       ///< why it failed, when !ok
 };
 
+/// A record handed to a sink that need not be durable yet (audit_sink::submit_canonical).
+/// `pending == false`: `receipt` is already the final outcome. `pending == true`: the record holds
+/// its place in the log (receipt.seq, receipt.hash) but is not acknowledged; receipt.ok stays
+/// false until audit_sink::await(ticket) returns the final receipt.
+struct audit_ticket {
+  audit_receipt receipt;
+  bool pending = false;
+};
+
 /// Receives audit events. Implementations must be safe to call from several threads at once.
 class audit_sink {
  public:
@@ -69,6 +80,19 @@ class audit_sink {
     }
     return append(*parsed.value, time);
   }
+
+  /// Starts recording one event without waiting for it to become durable, so that one thread
+  /// can have many records in flight (a server answering each request once its record is on
+  /// disk). The record's place in the log is fixed here; await() gives the outcome. The default
+  /// records at once (append_canonical) and returns a settled ticket; a sink that batches its
+  /// durability (file_sink in group mode) returns a pending one.
+  [[nodiscard]] virtual audit_ticket submit_canonical(const audit::canonical_event& event, std::int64_t time) {
+    return audit_ticket{append_canonical(event, time), false};
+  }
+
+  /// Waits until a submitted record is durable as the sink's mode promises and returns its final
+  /// receipt; on a settled ticket, returns its receipt at once. Call it at most once per ticket.
+  [[nodiscard]] virtual audit_receipt await(const audit_ticket& ticket) { return ticket.receipt; }
 };
 
 ASSENT_END_NAMESPACE
