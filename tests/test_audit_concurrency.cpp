@@ -73,6 +73,8 @@ std::vector<receipt_row> hammer_pipelined(assent::audit_sink& sink, unsigned thr
     const auto settle_oldest = [&] {
       const auto r = sink.await(flight.front());
       if (!r.ok || r.seq != flight.front().receipt.seq || r.hash != flight.front().receipt.hash) ++faults;
+      const auto* file = dynamic_cast<file_sink*>(&sink);
+      if (file && file->head().count < r.seq) ++faults;  // acknowledged before it was durable
       if (r.ok) got.push_back({r.seq, r.hash});
       flight.erase(flight.begin());
     };
@@ -172,13 +174,18 @@ TEST_CASE("a submitted record not yet awaited is written at close, and awaiting 
   const auto bad = sink.submit_canonical(canonicalize_event({{"no type", 1}}), t0());
   CHECK_FALSE(bad.pending);
   CHECK_FALSE(bad.receipt.error.empty());
-  // A ticket this log never issued is refused rather than waited for.
-  assent::audit_ticket forged;
-  forged.pending = true;
-  forged.receipt.seq = 99;
-  const auto f = sink.await(forged);
-  CHECK_FALSE(f.ok);
-  CHECK(f.error.find("not for a record of this audit log") != std::string::npos);
+  // Tickets this sink did not issue are refused rather than waited for or taken on trust.
+  assent::audit_ticket forged = first;
+  forged.issuer = nullptr;
+  CHECK(sink.await(forged).error.find("not for a record of this audit log") != std::string::npos);
+  temp_dir other_dir;
+  const auto other = open_group(other_dir.file("other.log"));
+  const auto theirs = other->submit_canonical(canonicalize_event({{"type", "elsewhere"}}), t0());
+  CHECK_FALSE(sink.await(theirs).ok);
+  auto beyond = first;
+  beyond.receipt.seq = 99;
+  CHECK_FALSE(sink.await(beyond).ok);
+  CHECK(other->await(theirs).ok);
   const auto res = verify_log_text(read_file(path));
   CHECK(res.ok());
   CHECK(res.count == 3);

@@ -385,6 +385,7 @@ TEST_CASE("deferred decisions from 4 threads, many in flight each, are released 
       const auto release_oldest = [&] {
         const auto& d = flight.front().first.get();
         if (d.allowed != flight.front().second || d.audit_seq == 0 || !flight.front().first.settled()) ++wrong;
+        if (opened.sink->head().count < d.audit_seq) ++wrong;  // released before its record was durable
         seen[t].emplace_back(d.audit_seq, d.allowed);
         flight.erase(flight.begin());
       };
@@ -436,13 +437,79 @@ TEST_CASE("a deferred decision whose record fails is a deny with audit_failed, c
   const auto& d = failed.get();
   CHECK_FALSE(d.allowed);
   CHECK(has_decision_reason(d, reason::audit_failed));
-  CHECK(failed.get().reasons.size() == d.reasons.size());  // settling twice adds nothing
+  const auto reasons = d.reasons.size();
+  CHECK(failed.get().reasons.size() == reasons);  // settling twice adds nothing
   CHECK(v.metrics().allowed() == 1);
   CHECK(v.metrics().denied() == 1);
   CHECK(v.metrics().reason_count(reason::audit_failed) == 1);
   assent::pending_decision empty;
   CHECK_FALSE(empty.get().allowed);
   CHECK(has_decision_reason(empty.get(), reason::audit_failed));
+}
+
+namespace {
+
+// A sink that accepts every record into a batch and then loses the batch: each ticket is
+// pending, each await fails (a disk that fails at fdatasync time).
+class batch_losing_sink final : public assent::audit_sink {
+ public:
+  assent::audit_receipt append(const nlohmann::json&, std::int64_t) override { return {}; }
+  assent::audit_ticket submit_canonical(const assent::audit::canonical_event&, std::int64_t) override {
+    assent::audit_ticket t;
+    t.pending = true;
+    t.receipt.seq = ++submitted;
+    t.issuer = this;
+    return t;
+  }
+  assent::audit_receipt await(const assent::audit_ticket& t) override {
+    ++awaited;
+    assent::audit_receipt r;
+    r.error = "fdatasync failed (simulated) for record " + std::to_string(t.receipt.seq);
+    return r;
+  }
+  std::uint64_t submitted = 0, awaited = 0;
+};
+
+}  // namespace
+
+TEST_CASE("a deferred allow whose record is lost at await is released as a deny", "[decision][threads]") {
+  world w;
+  batch_losing_sink sink;
+  const auto pol = load(acme_policy_document());
+  test_verifier v(pol, w.store, sink, {}, assent::fixed_clock{now});
+  const std::vector<std::string> good = {sign(claims_for("alice", "a1"), w.keys.at("alice-1")),
+                                         sign(claims_for("erin", "a2"), w.keys.at("erin-1"))};
+  auto p = v.decide_deferred(deploy_request(), good);
+  CHECK(p.audit_seq() == 1);
+  CHECK(v.metrics().allowed() + v.metrics().denied() == 0);  // counted when released
+  const auto& d = p.get();
+  CHECK_FALSE(d.allowed);
+  CHECK(d.reasons == std::vector<reason>{reason::audit_failed});  // the approvals themselves held
+  CHECK(d.approvals.size() == 2);
+  CHECK(d.audit_seq == 0);
+  CHECK(sink.awaited == 1);
+  CHECK(v.metrics().denied() == 1);
+  CHECK(v.metrics().allowed() == 0);
+}
+
+TEST_CASE("a pending decision releases its verdict once: moving it leaves an empty deny", "[decision][threads]") {
+  world w;
+  recording_sink sink;
+  const auto pol = load(acme_policy_document());
+  test_verifier v(pol, w.store, sink, {}, assent::fixed_clock{now});
+  const std::vector<std::string> good = {sign(claims_for("alice", "a1"), w.keys.at("alice-1")),
+                                         sign(claims_for("erin", "a2"), w.keys.at("erin-1"))};
+  auto first = v.decide_deferred(deploy_request(), good);
+  assent::pending_decision second(std::move(first));
+  CHECK(second.get().allowed);
+  CHECK_FALSE(first.get().allowed);  // NOLINT(bugprone-use-after-move): the point of the test
+  CHECK(has_decision_reason(first.get(), reason::audit_failed));
+  assent::pending_decision third;
+  third = std::move(second);
+  CHECK(third.get().allowed);  // already settled: the same verdict, not counted again
+  CHECK_FALSE(second.get().allowed);  // NOLINT(bugprone-use-after-move)
+  CHECK(v.metrics().allowed() == 1);
+  CHECK(v.metrics().denied() == 0);
 }
 
 // ---------------------------------------------------------------------------

@@ -438,9 +438,13 @@ inline void file_sink::flush_locked(std::unique_lock<std::mutex>& lk) {
     // Later records are already chained on this batch, so nothing after it can be written:
     // fail closed. (After a failed fdatasync the kernel may have dropped the pages; whether
     // they reached the disk is unknowable, so the sink does not retry.)
-    failure_ = written ? detail::errno_message("fdatasync failed", sync_errno)
-                       : detail::errno_message("write failed", write_errno) +
-                             (truncated ? " (partial write cut back)" : " (a partial record may remain; reopen repairs it)");
+    try {
+      failure_ = written ? detail::errno_message("fdatasync failed", sync_errno)
+                         : detail::errno_message("write failed", write_errno) +
+                               (truncated ? " (partial write cut back)" : " (a partial record may remain; reopen repairs it)");
+    } catch (...) {
+      failure_.assign("I/O failed");  // short enough to need no allocation: the sink must fail
+    }
   }
   batch.clear();
   spare_ = std::move(batch);
@@ -458,7 +462,7 @@ inline std::optional<record_draft> file_sink::draft(const canonical_event& ce, s
     return std::nullopt;
   }
   auto d = draft_record(ce.text, time);
-  if (!d) out.error = "cannot build the record (time outside years 0000-9999)";
+  if (!d) out.error = "cannot build the record (time outside years 0000-9999, or out of memory)";
   return d;
 }
 
@@ -489,12 +493,16 @@ inline bool file_sink::submit_locked(const record_draft& draft, audit_receipt& o
       return false;
     }
     write_offset_ += line_.size();
-    acknowledge_locked(*h);
+  }
+  // The record is in the log (or queued for it): the head moves before anything that can throw,
+  // or the next record would take the same seq.
+  head_ = std::move(*h);
+  if (!group) {
+    acknowledge_locked(head_);
     out.ok = true;
   }
-  out.seq = h->count;
-  out.hash = h->hash;
-  head_ = std::move(*h);
+  out.seq = head_.count;
+  out.hash = head_.hash;
   return true;
 }
 
@@ -567,6 +575,7 @@ inline audit_ticket file_sink::submit_canonical(const canonical_event& ce, std::
     if (!d) return t;
     const auto lk = lock_briefly();
     t.pending = submit_locked(*d, t.receipt) && !t.receipt.ok;
+    t.issuer = this;
   } catch (...) {
     t = audit_ticket{};
     t.receipt.error = "the audit record was not written (out of memory or a system error)";
@@ -579,7 +588,7 @@ inline audit_receipt file_sink::await(const audit_ticket& ticket) {
   audit_receipt out;
   try {
     auto lk = lock_briefly();
-    if (ticket.receipt.seq == 0 || ticket.receipt.seq > head_.count) {
+    if (ticket.issuer != this || ticket.receipt.seq == 0 || ticket.receipt.seq > head_.count) {
       out.error = "the ticket is not for a record of this audit log";
       return out;
     }

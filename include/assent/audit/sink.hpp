@@ -54,6 +54,8 @@ struct audit_receipt {
 struct audit_ticket {
   audit_receipt receipt;
   bool pending = false;
+  /// The sink that issued a pending ticket: await() refuses tickets of other sinks.
+  const void* issuer = nullptr;
 };
 
 /// Receives audit events. Implementations must be safe to call from several threads at once.

@@ -45,7 +45,10 @@ template <typename Call>
     receipt = std::forward<Call>(call)();
   } catch (const std::exception& e) {
     receipt = audit_receipt{};
-    receipt.error = e.what();
+    try {
+      receipt.error = e.what();
+    } catch (...) {  // out of memory for the message: the receipt fails all the same
+    }
   } catch (...) {
     receipt = audit_receipt{};
     receipt.error = "the audit sink threw";
@@ -65,8 +68,24 @@ class pending_decision {
   pending_decision() = default;
   pending_decision(decision d, audit_ticket ticket, audit_sink& sink, governance_metrics& metrics)
       : decision_(std::move(d)), ticket_(std::move(ticket)), sink_(&sink), metrics_(&metrics) {}
-  pending_decision(pending_decision&&) noexcept = default;
-  pending_decision& operator=(pending_decision&&) noexcept = default;
+  /// The moved-from object is left empty: its get() gives a deny (audit_failed), so a verdict
+  /// can be released once only.
+  pending_decision(pending_decision&& other) noexcept
+      : decision_(std::move(other.decision_)),
+        ticket_(std::move(other.ticket_)),
+        sink_(std::exchange(other.sink_, nullptr)),
+        metrics_(std::exchange(other.metrics_, nullptr)),
+        settled_(std::exchange(other.settled_, false)) {}
+  pending_decision& operator=(pending_decision&& other) noexcept {
+    if (this != &other) {
+      decision_ = std::move(other.decision_);
+      ticket_ = std::move(other.ticket_);
+      sink_ = std::exchange(other.sink_, nullptr);
+      metrics_ = std::exchange(other.metrics_, nullptr);
+      settled_ = std::exchange(other.settled_, false);
+    }
+    return *this;
+  }
   pending_decision(const pending_decision&) = delete;
   pending_decision& operator=(const pending_decision&) = delete;
   ~pending_decision() = default;
@@ -76,14 +95,16 @@ class pending_decision {
   /// same decision without waiting. A sink's failure or exception is a deny, never a throw.
   [[nodiscard]] const decision& get() {
     if (settled_) return decision_;
-    settled_ = true;
-    if (sink_ == nullptr) {
-      decision_.allowed = false;
+    if (sink_ == nullptr) {  // empty or moved from
+      decision_ = decision{};
       decision_.reasons.push_back(reason::audit_failed);
-      return decision_;
+    } else {
+      const audit_receipt receipt = detail::guarded_sink_call([&] { return sink_->await(ticket_); });
+      detail::settle_decision(decision_, receipt, *metrics_);
     }
-    const audit_receipt receipt = detail::guarded_sink_call([&] { return sink_->await(ticket_); });
-    detail::settle_decision(decision_, receipt, *metrics_);
+    // Last: a std::bad_alloc above leaves it unsettled (a failed record already denied), and
+    // the next get() settles it again rather than returning a half-settled decision.
+    settled_ = true;
     return decision_;
   }
 
