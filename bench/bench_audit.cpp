@@ -18,8 +18,10 @@
 //                        fdatasync() every 2 records, the most two blocking appenders can get.
 //                        Target: "reference" ratio at least 0.8 (assent at least 0.8x its
 //                        records/s). For "assent-blocking" the fair comparison is
-//                        "reference-batch2" (ratio ~1 on a steady disk): no batching can beat
-//                        one record per thread per fdatasync when each thread waits for its own.
+//                        "reference-batch2": no batching can beat one record per thread per
+//                        fdatasync when each thread waits for its own, and each batch also
+//                        waits for the woken thread to come back with its next record (two
+//                        futex hand-offs; measured 0.6-0.8 of "reference-batch2" on a VM).
 //
 // The durable benchmarks wait on the disk, so measure them with the wall clock:
 //     assent-bench --wall audit
