@@ -257,3 +257,44 @@ TEST_CASE("a tee over a file sink and a memory sink stays consistent under concu
   check_log(read_file(path), receipts, 4, 20);
   CHECK(verify_log_text(mem.text()).count == 80);
 }
+
+TEST_CASE("a tee keeps a group-commit branch's records in flight and settles every branch",
+          "[audit][concurrency]") {
+  temp_dir dir;
+  const std::string path = dir.file("audit.log");
+  auto sink = open_group(path);
+  memory_sink mem;
+  tee_sink tee({*sink, mem});
+  std::atomic<int> faults{0};
+  const auto receipts = hammer_pipelined(tee, 2, 40, 8, faults);  // pending: the file's branch is
+  CHECK(faults == 0);
+  REQUIRE(sink->close() == std::nullopt);
+  check_log(read_file(path), receipts, 2, 40);
+  CHECK(verify_log_text(mem.text()).count == 80);
+}
+
+TEST_CASE("a tee's pending ticket fails when any branch fails, naming it, and foreign tickets are refused",
+          "[audit][concurrency]") {
+  temp_dir dir;
+  auto live = open_group(dir.file("live.log"));
+  auto closed = open_group(dir.file("closed.log"));
+  REQUIRE(closed->close() == std::nullopt);
+  tee_sink tee({*live, *closed});
+  const auto t = tee.submit_canonical(canonicalize_event({{"type", "x"}}), t0());
+  REQUIRE(t.pending);  // the live branch's record is queued; the closed branch refused at once
+  CHECK(t.receipt.seq == 1);
+  const auto r = tee.await(t);
+  CHECK_FALSE(r.ok);
+  CHECK(r.error.find("sink 1: ") != std::string::npos);
+  CHECK(r.error.find("closed") != std::string::npos);
+  CHECK(live->head().count == 1);  // not atomic: the live branch keeps its record
+  memory_sink mem;
+  tee_sink other({*live, mem});
+  const auto theirs = other.submit_canonical(canonicalize_event({{"type", "y"}}), t0());
+  REQUIRE(theirs.pending);
+  CHECK(tee.await(theirs).error.find("not one of this tee's") != std::string::npos);
+  CHECK(other.await(theirs).ok);
+  const auto bad = tee.submit_canonical(canonicalize_event({{"no type", 1}}), t0());
+  CHECK_FALSE(bad.pending);
+  CHECK_FALSE(bad.receipt.error.empty());
+}

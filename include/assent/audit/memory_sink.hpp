@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -125,34 +127,101 @@ class tee_sink final : public audit_sink {
   }
   /// Appends the canonical event to every sink; ok only if all are ok.
   [[nodiscard]] audit_receipt append_canonical(const canonical_event& event, std::int64_t time) override {
+    if (auto refused = refuse(event)) return *refused;
+    std::vector<audit_receipt> got;
+    got.reserve(sinks_.size());
+    for (auto& s : sinks_) got.push_back(guarded([&] { return s.get().append_canonical(event, time); }));
+    return combine(got);
+  }
+
+  /// Submits to every sink; the ticket is pending when any branch's is, and await() then waits
+  /// for each branch in turn, so a tee over a group-commit file sink keeps its batching.
+  [[nodiscard]] audit_ticket submit_canonical(const canonical_event& event, std::int64_t time) override {
+    audit_ticket out;
+    if (auto refused = refuse(event)) {
+      out.receipt = *refused;
+      return out;
+    }
+    auto branches = std::make_shared<std::vector<audit_ticket>>();
+    branches->reserve(sinks_.size());
+    bool pending = false;
+    for (auto& s : sinks_) {
+      audit_ticket t;
+      t.receipt = guarded([&] {
+        t = s.get().submit_canonical(event, time);
+        return t.receipt;
+      });
+      pending = pending || t.pending;
+      branches->push_back(std::move(t));
+    }
+    if (!pending) {
+      std::vector<audit_receipt> got;
+      for (auto& t : *branches) got.push_back(std::move(t.receipt));
+      out.receipt = combine(got);
+      return out;
+    }
+    out.pending = true;
+    out.issuer = this;
+    out.receipt.seq = branches->front().receipt.seq;
+    out.receipt.hash = branches->front().receipt.hash;
+    out.state = std::move(branches);
+    return out;
+  }
+
+  /// Awaits every branch's ticket; ok only if all are ok.
+  [[nodiscard]] audit_receipt await(const audit_ticket& ticket) override {
+    if (!ticket.pending) return ticket.receipt;
+    const auto* branches = static_cast<const std::vector<audit_ticket>*>(ticket.state.get());
+    if (ticket.issuer != this || !branches || branches->size() != sinks_.size()) {
+      audit_receipt out;
+      out.error = "the ticket is not one of this tee's";
+      return out;
+    }
+    std::vector<audit_receipt> got;
+    got.reserve(sinks_.size());
+    for (std::size_t i = 0; i < sinks_.size(); ++i)
+      got.push_back(guarded([&] { return sinks_[i].get().await((*branches)[i]); }));
+    return combine(got);
+  }
+
+ private:
+  // Why an event is not sent to the branches at all, if it is not.
+  [[nodiscard]] std::optional<audit_receipt> refuse(const canonical_event& event) const {
+    if (event.ok() && !sinks_.empty()) return std::nullopt;
     audit_receipt out;
-    if (!event.ok()) {
-      out.error = event.error.empty() ? "empty audit event" : event.error;
-      return out;
-    }
-    if (sinks_.empty()) {
-      out.error = "tee_sink has no sinks";
-      return out;
-    }
-    bool all_ok = true;
-    std::string errors;
-    for (std::size_t i = 0; i < sinks_.size(); ++i) {
+    if (!event.ok()) out.error = event.error.empty() ? "empty audit event" : event.error;
+    else out.error = "tee_sink has no sinks";
+    return out;
+  }
+
+  // A branch call; a host sink that throws despite the contract counts as a failure.
+  template <typename Call>
+  [[nodiscard]] static audit_receipt guarded(Call&& call) {
+    try {
+      return std::forward<Call>(call)();
+    } catch (...) {
       audit_receipt r;
-      try {
-        r = sinks_[i].get().append_canonical(event, time);
-      } catch (...) {  // a host sink that throws despite the contract counts as a failure
-        r = audit_receipt{};
-        r.error = "threw an exception";
-      }
+      r.error = "threw an exception";
+      return r;
+    }
+  }
+
+  // One receipt per branch, in order: ok only if all are; seq and hash of the first; the error
+  // names each failing branch by its index.
+  [[nodiscard]] static audit_receipt combine(std::vector<audit_receipt>& got) {
+    audit_receipt out;
+    bool all_ok = !got.empty();
+    std::string errors;
+    for (std::size_t i = 0; i < got.size(); ++i) {
       if (i == 0) {
-        out.seq = r.seq;
-        out.hash = std::move(r.hash);
+        out.seq = got[i].seq;
+        out.hash = std::move(got[i].hash);
       }
-      if (!r.ok) {
+      if (!got[i].ok) {
         all_ok = false;
         try {
           if (!errors.empty()) errors += "; ";
-          errors += "sink " + std::to_string(i) + ": " + r.error;
+          errors += "sink " + std::to_string(i) + ": " + got[i].error;
         } catch (...) {  // out of memory for the message: the failure itself still counts
         }
       }
@@ -162,7 +231,6 @@ class tee_sink final : public audit_sink {
     return out;
   }
 
- private:
   std::vector<std::reference_wrapper<audit_sink>> sinks_;
 };
 

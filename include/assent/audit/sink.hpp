@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -56,6 +57,9 @@ struct audit_ticket {
   bool pending = false;
   /// The sink that issued a pending ticket: await() refuses tickets of other sinks.
   const void* issuer = nullptr;
+  /// What the issuing sink needs to settle it, if more than seq and hash (tee_sink: the
+  /// tickets of its branches). Shared, so tickets stay cheap to copy.
+  std::shared_ptr<const void> state;
 };
 
 /// Receives audit events. Implementations must be safe to call from several threads at once.
@@ -89,7 +93,9 @@ class audit_sink {
   /// records at once (append_canonical) and returns a settled ticket; a sink that batches its
   /// durability (file_sink in group mode) returns a pending one.
   [[nodiscard]] virtual audit_ticket submit_canonical(const audit::canonical_event& event, std::int64_t time) {
-    return audit_ticket{append_canonical(event, time), false};
+    audit_ticket settled;
+    settled.receipt = append_canonical(event, time);
+    return settled;
   }
 
   /// Waits until a submitted record is durable as the sink's mode promises and returns its final
