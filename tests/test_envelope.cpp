@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "assent/envelope.hpp"
+#include "assent/keys/key_store.hpp"
+#include "assent/keys/signature_check.hpp"
 #include "assent/keys/signing_key.hpp"
 #include "catch.hpp"
 #include "test_util.hpp"
@@ -475,4 +477,58 @@ TEST_CASE("an envelope assent signs verifies with OpenSSL over the PAE", "[dsse]
   };
   CHECK(check(independent_pae(doc.at("payloadType").get<std::string>(), body)));
   CHECK_FALSE(check(independent_pae("application/json", body)));
+}
+
+namespace {
+
+// A store holding `key` with `status` (retired keys need a retirement time).
+assent::memory_key_store store_of(const assent::signing_key& key, assent::key_status status) {
+  assent::key_record_spec spec;
+  spec.kid = key.kid();
+  spec.public_key = key.public_key();
+  spec.principal = "alice";
+  spec.status = status;
+  if (status == assent::key_status::retired) spec.retired_at = 1700000000;
+  auto rec = assent::key_record::create(spec);
+  REQUIRE(rec.first);
+  assent::memory_key_store store;
+  REQUIRE_FALSE(store.add(std::move(*rec.first)));
+  return store;
+}
+
+class no_answer_store final : public assent::key_store {
+ public:
+  assent::key_lookup find(std::string_view) const override { return {}; }
+};
+
+}  // namespace
+
+TEST_CASE("check_signature: a trusted, unrevoked key whose signature verifies, or the first check that fails",
+          "[dsse][keys]") {
+  const auto signer = key_from(seed_a, "k-a");
+  const auto stranger = key_from(seed_b, "k-a");  // same keyid, another key
+  dsse::envelope e;
+  e.payload_type = "application/x-test";
+  const std::string body = "checked after the fact";
+  e.payload.assign(body.begin(), body.end());
+  REQUIRE_FALSE(dsse::add_signature(e, signer));
+  const bytes m = dsse::pae(e);
+  const auto& entry = e.signatures.at(0);
+  using assent::key_status;
+  using assent::reason;
+
+  const auto good = assent::check_signature(store_of(signer, key_status::active), m, entry);
+  CHECK(good.ok());
+  REQUIRE(good.record);
+  CHECK(good.record->principal() == "alice");
+  CHECK(assent::check_signature(store_of(signer, key_status::retired), m, entry).ok());  // still vouches
+  const auto revoked = assent::check_signature(store_of(signer, key_status::revoked), m, entry);
+  CHECK(revoked.why == reason::key_revoked);
+  CHECK(revoked.record);
+  CHECK(assent::check_signature(store_of(stranger, key_status::active), m, entry).why == reason::bad_signature);
+  CHECK(assent::check_signature(assent::memory_key_store{}, m, entry).why == reason::unknown_key);
+  CHECK(assent::check_signature(no_answer_store{}, m, entry).why == reason::key_store_unavailable);
+  bytes changed = m;
+  changed.back() ^= 1;
+  CHECK(assent::check_signature(store_of(signer, key_status::active), changed, entry).why == reason::bad_signature);
 }

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include <assent/envelope.hpp>
+#include <assent/keys/signature_check.hpp>
 #include <assent/keys/key_store.hpp>
 #include <assent/reason.hpp>
 
@@ -47,23 +48,13 @@ a bad key set, or no envelope at all.
 
 namespace detail {
 
-// One signature checked against the key store.
-inline nlohmann::json check_signature(const assent::key_store& keys, assent::byte_view pae_bytes,
+// One signature checked against the key store (assent::check_signature), as a report row.
+inline nlohmann::json signature_row(const assent::key_store& keys, assent::byte_view pae_bytes,
                                       const assent::dsse::signature_entry& entry) {
-  nlohmann::json row = {{"keyid", entry.keyid}, {"principal", nullptr}, {"valid", false}, {"reason", nullptr}};
-  const assent::key_lookup found = keys.find(entry.keyid);
-  if (found.status != assent::lookup_status::found || !found.record) {
-    row["reason"] = std::string(to_string(assent::reason::unknown_key));
-    return row;
-  }
-  row["principal"] = found.record->principal();
-  if (found.record->status() == assent::key_status::revoked) {
-    row["reason"] = std::string(to_string(assent::reason::key_revoked));
-  } else if (!assent::dsse::verify_signature(pae_bytes, entry, found.record->verifier())) {
-    row["reason"] = std::string(to_string(assent::reason::bad_signature));
-  } else {
-    row["valid"] = true;
-  }
+  const assent::signature_check check = assent::check_signature(keys, pae_bytes, entry);
+  nlohmann::json row = {{"keyid", entry.keyid}, {"principal", nullptr}, {"valid", check.ok()}, {"reason", nullptr}};
+  if (check.record) row["principal"] = check.record->principal();
+  if (!check.ok()) row["reason"] = std::string(to_string(check.why));
   return row;
 }
 
@@ -82,7 +73,7 @@ inline nlohmann::json check_envelope(const assent::key_store& keys, std::size_t 
   nlohmann::json signatures = nlohmann::json::array();
   bool all_valid = true;
   for (const auto& entry : env.signatures) {
-    nlohmann::json row = check_signature(keys, pae_bytes, entry);
+    nlohmann::json row = signature_row(keys, pae_bytes, entry);
     if (!row["valid"].get<bool>()) {
       if (all_valid) line["reason"] = row["reason"];
       all_valid = false;

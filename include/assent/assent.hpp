@@ -31,6 +31,7 @@
 #include "assent/keys/jwks.hpp"
 #include "assent/keys/pem.hpp"
 #include "assent/keys/private_key.hpp"
+#include "assent/keys/signature_check.hpp"
 
 // 4. governance
 #include "assent/reason.hpp"

@@ -13,6 +13,7 @@
 #include "assent/config.hpp"
 #include "assent/envelope.hpp"
 #include "assent/keys/key_store.hpp"
+#include "assent/keys/signature_check.hpp"
 #include "assent/keys/signing_key.hpp"
 
 ASSENT_BEGIN_NAMESPACE
@@ -70,17 +71,15 @@ struct dsse_opened {
     const bytes message = dsse::pae(e);
     out.error = "no signature verifies under a trusted key";
     for (const auto& s : e.signatures) {
-      const auto found = keys.find(s.keyid);
-      if (found.status != lookup_status::found || !found.record) {
-        out.error = "key \"" + s.keyid + "\" is not trusted";
-        continue;
-      }
-      if (found.record->status() == key_status::revoked) {
-        out.error = "key \"" + s.keyid + "\" is revoked";
-        continue;
-      }
-      if (!dsse::verify_signature(message, s, found.record->verifier())) {
-        out.error = "the signature by \"" + s.keyid + "\" does not verify";
+      const signature_check check = check_signature(keys, message, s);
+      if (!check.ok()) {
+        const std::string key = "\"" + s.keyid + "\"";
+        switch (check.why) {
+          case reason::key_store_unavailable: out.error = "the key store could not answer for key " + key; break;
+          case reason::key_revoked: out.error = "key " + key + " is revoked"; break;
+          case reason::bad_signature: out.error = "the signature by " + key + " does not verify"; break;
+          default: out.error = "key " + key + " is not trusted"; break;
+        }
         continue;
       }
       out.ok = true;
