@@ -9,10 +9,12 @@
 #include "catch.hpp"
 #include "decision_fixture.hpp"
 
-namespace {
-
+// A named namespace keeps the using-directive out of the other files of a unity batch.
+namespace decision_cache_test {
 using namespace decision_fixture;
 using assent::reason;
+
+namespace {
 using cache_test_verifier = assent::verifier<assent::policy, assent::approval_claims, assent::fixed_clock>;
 
 // A key store whose contents the test swaps while one verifier keeps using it.
@@ -134,3 +136,5 @@ TEST_CASE("the credential cache keeps entries per exact envelope bytes", "[decis
     if (found) CHECK(found->envelope.payload_type == std::to_string(i));
   }
 }
+
+}  // namespace decision_cache_test

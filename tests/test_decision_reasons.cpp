@@ -5,6 +5,8 @@
 #include "catch.hpp"
 #include "decision_fixture.hpp"
 
+// A named namespace keeps the using-directive out of the other files of a unity batch.
+namespace decision_reasons_test {
 using namespace decision_fixture;
 using assent::reason;
 
@@ -283,3 +285,5 @@ TEST_CASE("reason codes are stable and round-trip", "[decision][reasons]") {
   CHECK_FALSE(d.allowed);  // default is a deny
   CHECK_FALSE(static_cast<bool>(d));
 }
+
+}  // namespace decision_reasons_test

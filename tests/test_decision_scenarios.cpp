@@ -13,6 +13,8 @@
 #include "decision_fixture.hpp"
 #include "test_audit_util.hpp"
 
+// A named namespace keeps the using-directive out of the other files of a unity batch.
+namespace decision_scenarios_test {
 using namespace decision_fixture;
 using assent::reason;
 
@@ -603,3 +605,5 @@ TEST_CASE("properties: monotone in approvals and rules, independent of credentia
     if (!full.allowed) CHECK_FALSE(h.decide(hardened, rc.req, rc.pool).allowed);
   }
 }
+
+}  // namespace decision_scenarios_test
