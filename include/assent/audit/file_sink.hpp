@@ -198,6 +198,7 @@ class file_sink final : public audit_sink {
   std::uint64_t write_offset_ = 0;      // file size up to acked_ (group: up to the last batch)
   std::string pending_, spare_;         // group: lines waiting for a leader, a reusable buffer
   std::string line_;                    // none, per_record: the line being written (reused)
+  chain_head batch_head_;               // group: last record of the batch being written (leader only)
   bool flushing_ = false;               // group: a leader is writing a batch
   std::vector<std::uint64_t> waiting_;  // group: seq of each thread waiting for a record not yet durable
   std::size_t expected_waiters_ = 1;    // group: how many were waiting when the last batch became durable
@@ -413,7 +414,11 @@ inline void file_sink::flush_locked(std::unique_lock<std::mutex>& lk) {
   std::string batch = std::move(spare_);
   batch.clear();
   batch.swap(pending_);
-  const chain_head batch_head = head_;  // the batch ends with the last record chained
+  // The batch ends with the last record chained. Copied into a member whose string already
+  // has room for a hash, so nothing here allocates once the batch is out of pending_.
+  batch_head_.count = head_.count;
+  batch_head_.hash.assign(head_.hash);
+  const chain_head& batch_head = batch_head_;
   const std::uint64_t offset = write_offset_;
   lk.unlock();
   const bool written = detail::pwrite_all(fd_.get(), batch, offset);

@@ -61,7 +61,8 @@ template <typename Call>
 /// A decision waiting for its audit record to become durable. Move-only; get() settles it.
 /// Dropping it unsettled abandons only the wait: the record stays queued and is written by a
 /// later batch or when the sink closes, and the decision is not counted in the metrics.
-/// Not safe to share between threads; the sink and metrics are borrowed from the verifier.
+/// Not safe to share between threads. The sink and metrics are borrowed from the verifier: the
+/// verifier and its sink must outlive every pending_decision they issued.
 class pending_decision {
  public:
   /// An empty pending decision: get() gives a deny (audit_failed).
