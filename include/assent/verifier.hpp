@@ -111,11 +111,7 @@ class verifier {
   [[nodiscard]] pending_decision decide_deferred(const request& req, const std::string_view* credentials,
                                                  std::size_t count) const {
     decision d = evaluate(req, credentials, count);
-    audit_ticket ticket;
-    ticket.receipt = detail::guarded_sink_call([&] {
-      ticket = sink_.submit_canonical(audit::canonical_decision_event(d), d.time);
-      return ticket.receipt;
-    });
+    audit_ticket ticket = detail::guarded_submit(sink_, audit::canonical_decision_event(d), d.time);
     return pending_decision(std::move(d), std::move(ticket), sink_, metrics_);
   }
 

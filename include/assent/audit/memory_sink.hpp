@@ -130,7 +130,8 @@ class tee_sink final : public audit_sink {
     if (auto refused = refuse(event)) return *refused;
     std::vector<audit_receipt> got;
     got.reserve(sinks_.size());
-    for (auto& s : sinks_) got.push_back(guarded([&] { return s.get().append_canonical(event, time); }));
+    for (auto& s : sinks_)
+      got.push_back(assent::detail::guarded_sink_call([&] { return s.get().append_canonical(event, time); }));
     return combine(got);
   }
 
@@ -146,13 +147,8 @@ class tee_sink final : public audit_sink {
     branches->reserve(sinks_.size());
     bool pending = false;
     for (auto& s : sinks_) {
-      audit_ticket t;
-      t.receipt = guarded([&] {
-        t = s.get().submit_canonical(event, time);
-        return t.receipt;
-      });
-      pending = pending || t.pending;
-      branches->push_back(std::move(t));
+      branches->push_back(assent::detail::guarded_submit(s.get(), event, time));
+      pending = pending || branches->back().pending;
     }
     if (!pending) {
       std::vector<audit_receipt> got;
@@ -180,7 +176,7 @@ class tee_sink final : public audit_sink {
     std::vector<audit_receipt> got;
     got.reserve(sinks_.size());
     for (std::size_t i = 0; i < sinks_.size(); ++i)
-      got.push_back(guarded([&] { return sinks_[i].get().await((*branches)[i]); }));
+      got.push_back(assent::detail::guarded_sink_call([&] { return sinks_[i].get().await((*branches)[i]); }));
     return combine(got);
   }
 
@@ -192,18 +188,6 @@ class tee_sink final : public audit_sink {
     if (!event.ok()) out.error = event.error.empty() ? "empty audit event" : event.error;
     else out.error = "tee_sink has no sinks";
     return out;
-  }
-
-  // A branch call; a host sink that throws despite the contract counts as a failure.
-  template <typename Call>
-  [[nodiscard]] static audit_receipt guarded(Call&& call) {
-    try {
-      return std::forward<Call>(call)();
-    } catch (...) {
-      audit_receipt r;
-      r.error = "threw an exception";
-      return r;
-    }
   }
 
   // One receipt per branch, in order: ok only if all are; seq and hash of the first; the error

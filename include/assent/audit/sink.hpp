@@ -8,15 +8,18 @@
 ///
 /// Two ways in: append(json) is the one a host's own sink must implement;
 /// append_canonical takes the event already in its canonical (JCS) text, which
-/// is how the verifier hands over decisions. submit_canonical + await split an
-/// append in two, for hosts that keep many decisions in flight per thread
-/// (verifier::decide_deferred); sinks that do not batch need not override them. The built-in sinks take that text
+/// is how the verifier hands over decisions. The built-in sinks take that text
 /// as it is, because building a JSON tree per decision only to serialise it
 /// again cost more than the rest of the decision outside Ed25519.
+/// submit_canonical + await split an append in two, for hosts that keep many
+/// decisions in flight per thread (verifier::decide_deferred); sinks that do
+/// not batch need not override them.
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <memory>
+#include <utility>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -102,5 +105,40 @@ class audit_sink {
   /// receipt; on a settled ticket, returns its receipt at once. Call it at most once per ticket.
   [[nodiscard]] virtual audit_receipt await(const audit_ticket& ticket) { return ticket.receipt; }
 };
+
+namespace detail {
+
+// Calls a sink so that a host sink's exception, despite the contract, becomes a failed receipt
+// instead of escaping the verification path (the verifier, pending_decision and tee_sink).
+template <typename Call>
+[[nodiscard]] audit_receipt guarded_sink_call(Call&& call) noexcept {
+  audit_receipt receipt;
+  try {
+    receipt = std::forward<Call>(call)();
+  } catch (const std::exception& e) {
+    receipt = audit_receipt{};
+    try {
+      receipt.error = std::string("the audit sink threw: ") + e.what();
+    } catch (...) {  // out of memory for the message: the receipt fails all the same
+    }
+  } catch (...) {
+    receipt = audit_receipt{};
+    receipt.error = "the audit sink threw";
+  }
+  return receipt;
+}
+
+// submit_canonical, guarded the same way: a throw gives a settled, failed ticket.
+[[nodiscard]] inline audit_ticket guarded_submit(audit_sink& sink, const audit::canonical_event& event,
+                                                 std::int64_t time) noexcept {
+  audit_ticket ticket;
+  ticket.receipt = guarded_sink_call([&] {
+    ticket = sink.submit_canonical(event, time);
+    return ticket.receipt;
+  });
+  return ticket;
+}
+
+}  // namespace detail
 
 ASSENT_END_NAMESPACE

@@ -9,7 +9,6 @@
 /// get(), which waits for its record; the verdict is never readable before that.
 #pragma once
 
-#include <exception>
 #include <utility>
 
 #include "assent/audit/sink.hpp"
@@ -35,25 +34,6 @@ inline void settle_decision(decision& d, const audit_receipt& receipt, governanc
   for (auto r : d.reasons) metrics.count_reason(r);
   for (const auto& r : d.rejected) metrics.count_reason(r.why);
   if (d.exception) metrics.count_exception();
-}
-
-// Calls a sink without letting a host sink's exception escape the verification path.
-template <typename Call>
-[[nodiscard]] audit_receipt guarded_sink_call(Call&& call) noexcept {
-  audit_receipt receipt;
-  try {
-    receipt = std::forward<Call>(call)();
-  } catch (const std::exception& e) {
-    receipt = audit_receipt{};
-    try {
-      receipt.error = e.what();
-    } catch (...) {  // out of memory for the message: the receipt fails all the same
-    }
-  } catch (...) {
-    receipt = audit_receipt{};
-    receipt.error = "the audit sink threw";
-  }
-  return receipt;
 }
 
 }  // namespace detail
