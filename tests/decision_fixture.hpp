@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -183,6 +184,51 @@ inline assent::request deploy_request() {
   return req;
 }
 
+// Host parts that fail the way real ones do: a KMS that times out, a policy service that throws,
+// a claims reader whose lookup fails, a clock source that is gone, a claims type whose lazily
+// loaded member throws where assent reads it.
+class throwing_store final : public assent::key_store {
+ public:
+  assent::key_lookup find(std::string_view) const override { throw std::runtime_error("KMS timed out"); }
+};
+
+struct flaky_policy {
+  const assent::policy& inner;
+  bool throw_in_resolve = false;
+  bool throw_in_revocation = false;
+  [[nodiscard]] const std::string& id() const { return inner.id(); }
+  [[nodiscard]] const std::string& hash() const { return inner.hash(); }
+  [[nodiscard]] assent::posture_result resolve(const assent::request& r) const {
+    if (throw_in_resolve) throw std::runtime_error("policy service down");
+    return inner.resolve(r);
+  }
+  [[nodiscard]] bool is_credential_revoked(std::string_view id) const {
+    if (throw_in_revocation) throw std::runtime_error("revocation list unreadable");
+    return inner.is_credential_revoked(id);
+  }
+  [[nodiscard]] bool is_key_revoked(std::string_view kid) const { return inner.is_key_revoked(kid); }
+  [[nodiscard]] std::optional<std::uint32_t> highest_rank(const std::vector<std::string>& roles) const {
+    return inner.highest_rank(roles);
+  }
+};
+
+struct failing_clock {
+  [[nodiscard]] std::int64_t now() const { throw std::runtime_error("no time source"); }
+};
+
+// Claims read by a host reader that fails (its ticket lookup timed out).
+struct ticket_claims : assent::approval_claims {};
+
+// Claims whose capability list is loaded lazily and fails when assent iterates it.
+struct exploding_list {
+  std::vector<std::string> items;
+  [[nodiscard]] const std::string* begin() const { throw std::runtime_error("capability list failed to load"); }
+  [[nodiscard]] const std::string* end() const { return items.data() + items.size(); }
+};
+struct exploding_claims : assent::approval_claims {
+  exploding_list capabilities;
+};
+
 inline bool has_decision_reason(const assent::decision& d, assent::reason r) {
   return std::find(d.reasons.begin(), d.reasons.end(), r) != d.reasons.end();
 }
@@ -192,3 +238,25 @@ inline bool has_rejection(const assent::decision& d, assent::reason r) {
 }
 
 }  // namespace decision_fixture
+
+namespace assent {
+template <>
+struct claims_traits<decision_fixture::ticket_claims> {
+  static basic_claims_result<decision_fixture::ticket_claims> parse(const nlohmann::json&) {
+    throw std::runtime_error("ticket system timed out");
+  }
+};
+template <>
+struct claims_traits<decision_fixture::exploding_claims> {
+  static basic_claims_result<decision_fixture::exploding_claims> parse(const nlohmann::json& j) noexcept {
+    basic_claims_result<decision_fixture::exploding_claims> out;
+    auto plain = parse_approval_claims(j);
+    if (!plain.claims) return out;
+    decision_fixture::exploding_claims c;
+    static_cast<approval_claims&>(c) = *plain.claims;
+    c.capabilities.items = plain.claims->capabilities;
+    out.claims.emplace(std::move(c));
+    return out;
+  }
+};
+}  // namespace assent

@@ -19,6 +19,10 @@ struct scenario {
   std::optional<assent::memory_key_store> store;  // default: the world's store
   bool store_unavailable = false;
   bool sink_fails = false;
+  assent::verifier_options options{};
+  // Which host part fails (throws): none, or the policy, the clock, the claims reader, or a
+  // member of the claims type that assent reads outside the named parts.
+  enum class fault { none, policy, clock, claims_reader, claims_member } host_fault = fault::none;
   assent::request req = deploy_request();
   std::vector<std::string> credentials;
 };
@@ -35,9 +39,32 @@ assent::decision run(const world& w, scenario& s) {
   const assent::key_store& keys = s.store_unavailable ? static_cast<const assent::key_store&>(down)
                                   : s.store ? static_cast<const assent::key_store&>(*s.store)
                                             : static_cast<const assent::key_store&>(w.store);
-  assent::verifier<assent::policy, assent::approval_claims, assent::fixed_clock> v(pol, keys, sink, {},
-                                                                                  assent::fixed_clock{now});
-  auto d = v.decide(s.req, s.credentials);
+  const auto decide = [&](const auto& v) { return v.decide(s.req, s.credentials); };
+  assent::decision d;
+  using fault = scenario::fault;
+  switch (s.host_fault) {
+    case fault::none:
+      d = decide(assent::verifier<assent::policy, assent::approval_claims, assent::fixed_clock>(
+          pol, keys, sink, s.options, assent::fixed_clock{now}));
+      break;
+    case fault::policy: {
+      const flaky_policy flaky{pol, true, false};
+      d = decide(assent::verifier<flaky_policy, assent::approval_claims, assent::fixed_clock>(
+          flaky, keys, sink, s.options, assent::fixed_clock{now}));
+      break;
+    }
+    case fault::clock:
+      d = decide(assent::verifier<assent::policy, assent::approval_claims, failing_clock>(pol, keys, sink, s.options));
+      break;
+    case fault::claims_reader:
+      d = decide(assent::verifier<assent::policy, ticket_claims, assent::fixed_clock>(pol, keys, sink, s.options,
+                                                                                     assent::fixed_clock{now}));
+      break;
+    case fault::claims_member:
+      d = decide(assent::verifier<assent::policy, exploding_claims, assent::fixed_clock>(pol, keys, sink, s.options,
+                                                                                        assent::fixed_clock{now}));
+      break;
+  }
   // Exactly one audit event per decision, whatever happened.
   CHECK(sink.events.size() == (s.sink_fails ? 0u : 1u));
   return d;
@@ -180,6 +207,12 @@ TEST_CASE("every reason code comes from the smallest change to an allowed decisi
            c.expires_at = c.issued_at + 900;
          });
        }},
+      {"the claims reader failed", reason::claims_unavailable,
+       [](const world&, scenario& s) { s.host_fault = scenario::fault::claims_reader; }},
+      {"the same credential twice", reason::duplicate_credential,
+       [](const world&, scenario& s) { s.credentials[1] = s.credentials[0]; }},
+      {"verification budget spent", reason::verification_budget_exhausted,
+       [](const world&, scenario& s) { s.options.max_verifications = 1; }},
       // --- per decision ---
       {"unknown environment", reason::unknown_environment, [](const world&, scenario& s) { s.req.environment = "qa"; }},
       {"unknown action", reason::unknown_action, [](const world&, scenario& s) { s.req.action = "rollback"; }},
@@ -213,6 +246,14 @@ TEST_CASE("every reason code comes from the smallest change to an allowed decisi
          c.expires_at = c.issued_at + 900;
          s.credentials = {sign(c, w2.keys.at("carol-1"))};
        }},
+      {"rule not evaluable", reason::rule_not_evaluable,
+       [](const world&, scenario& s) { s.req.attributes = {{"risk_tier", "High"}}; }},
+      {"policy unavailable", reason::policy_unavailable,
+       [](const world&, scenario& s) { s.host_fault = scenario::fault::policy; }},
+      {"clock unavailable", reason::clock_unavailable,
+       [](const world&, scenario& s) { s.host_fault = scenario::fault::clock; }},
+      {"evaluation failed", reason::evaluation_failed,
+       [](const world&, scenario& s) { s.host_fault = scenario::fault::claims_member; }},
       {"audit failed", reason::audit_failed, [](const world&, scenario& s) { s.sink_fails = true; }},
       {"malformed request", reason::malformed_request, [](const world&, scenario& s) { s.req.spec_hash = "md5:abc"; }},
       {"too many credentials", reason::too_many_credentials,

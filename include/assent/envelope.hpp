@@ -33,6 +33,7 @@
 #include "assent/json/detail/plain_cursor.hpp"
 #include "assent/json/strict_parse.hpp"
 #include "assent/keys/signing_key.hpp"
+#include "assent/names.hpp"
 
 ASSENT_BEGIN_NAMESPACE
 namespace dsse {
@@ -52,7 +53,8 @@ struct envelope_limits {
   /// Longest keyid, in bytes (a key record's kid has at most 256).
   std::size_t max_keyid_bytes = 256;
   /// assent's keyid rule: every signature names its key with a non-empty keyid, and no two name
-  /// the same one (a key signs once). false reads DSSE's own rule instead (keyid optional, absent
+  /// the same one (a key signs once), each of visible ASCII without quote or backslash
+  /// (is_valid_keyid). false reads DSSE's own rule instead (keyid optional, absent
   /// read as empty, repeats allowed); used to run the generic DSSE test vectors.
   bool require_keyids = true;
 };
@@ -244,6 +246,11 @@ struct signature_text {
       return envelope_failure(envelope_error::invalid_keyid,
                               path() + "/keyid: longer than " + std::to_string(limits.max_keyid_bytes) + " bytes");
     }
+    // assent's profile: a keyid is printable and needs no escaping (names.hpp). It is read before
+    // any signature verifies and echoed into the decision's audit record, so an unknown sender
+    // must not be able to grow that record sixfold with control characters.
+    if (limits.require_keyids && !is_valid_keyid(entry.keyid))
+      return envelope_failure(envelope_error::invalid_keyid, path() + "/keyid: " + std::string(keyid_rule_text));
     auto sig = decode_either_base64(raw[i].sig);
     if (!sig) return envelope_failure(envelope_error::invalid_base64, path() + "/sig: not base64 in one alphabet");
     entry.sig = std::move(*sig);

@@ -46,6 +46,9 @@ enum class reason : std::uint16_t {
   approver_role_too_low = 25,       ///< the approver's highest role ranks below the minimum
   duplicate_approver = 26,          ///< this principal is already counted
   break_glass_rejected = 27,        ///< an exception credential that the break-glass rules refuse
+  claims_unavailable = 28,          ///< the host's claims reader failed (threw) on an authenticated body
+  duplicate_credential = 29,        ///< the same bytes as an earlier credential of this decision
+  verification_budget_exhausted = 30,  ///< the decision's budget of signature verifications is spent
 
   // --- per decision ---
   unknown_environment = 100,       ///< the policy does not name the environment
@@ -62,6 +65,10 @@ enum class reason : std::uint16_t {
   audit_failed = 111,              ///< the audit record could not be written (fail closed)
   malformed_request = 112,         ///< the host's request is invalid
   too_many_credentials = 113,      ///< more credentials than the verifier accepts in one decision
+  rule_not_evaluable = 114,        ///< a rule's condition cannot be evaluated on the request's value
+  policy_unavailable = 115,        ///< the policy failed (threw) while resolving the request
+  clock_unavailable = 116,         ///< the clock failed (threw): the decision has no trusted time
+  evaluation_failed = 117,         ///< the decision could not be evaluated (out of memory, a host part threw)
 };
 
 namespace detail {
@@ -99,6 +106,9 @@ inline constexpr reason_name reason_names[] = {
     {reason::approver_role_too_low, "approver_role_too_low"},
     {reason::duplicate_approver, "duplicate_approver"},
     {reason::break_glass_rejected, "break_glass_rejected"},
+    {reason::claims_unavailable, "claims_unavailable"},
+    {reason::duplicate_credential, "duplicate_credential"},
+    {reason::verification_budget_exhausted, "verification_budget_exhausted"},
     {reason::unknown_environment, "unknown_environment"},
     {reason::unknown_action, "unknown_action"},
     {reason::action_forbidden, "action_forbidden"},
@@ -113,6 +123,10 @@ inline constexpr reason_name reason_names[] = {
     {reason::audit_failed, "audit_failed"},
     {reason::malformed_request, "malformed_request"},
     {reason::too_many_credentials, "too_many_credentials"},
+    {reason::rule_not_evaluable, "rule_not_evaluable"},
+    {reason::policy_unavailable, "policy_unavailable"},
+    {reason::clock_unavailable, "clock_unavailable"},
+    {reason::evaluation_failed, "evaluation_failed"},
 };
 }  // namespace detail
 

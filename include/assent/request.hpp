@@ -3,6 +3,9 @@
 #pragma once
 
 #include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <utility>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,7 +14,10 @@
 
 #include "assent/config.hpp"
 #include "assent/json/access.hpp"
+#include "assent/json/detail/utf8.hpp"
 #include "assent/json/strict_parse.hpp"
+#include "assent/names.hpp"
+#include "assent/spec_hash.hpp"
 
 ASSENT_BEGIN_NAMESPACE
 
@@ -29,12 +35,66 @@ struct request {
   nlohmann::json attributes = nlohmann::json::object();  ///< facts rules match on (risk_tier, ...)
 };
 
-/// Whether `v` may be a request attribute's value: a string, a boolean or a finite number (a
-/// fact rules can match, and the audit record can hold in canonical form). Both parse_request
-/// and the verifier apply this rule.
+/// Bounds on a request's attributes: a request must always fit in its audit record.
+namespace request_limits {
+inline constexpr std::size_t max_attributes = 64;             ///< attributes in one request
+inline constexpr std::size_t max_attribute_value_bytes = 1024;  ///< bytes of one string value
+inline constexpr std::size_t max_initiator_roles = 64;        ///< roles the host vouches for
+}  // namespace request_limits
+
+/// Whether `v` may be a request attribute's value: a string (at most 1024 bytes of UTF-8 without
+/// control characters), a boolean or a finite number (a fact rules can match, and the audit record
+/// can hold in canonical form). Both parse_request and the verifier apply this rule.
 [[nodiscard]] inline bool is_valid_attribute_value(const nlohmann::json& v) noexcept {
   if (v.is_number_float()) return std::isfinite(v.get<double>());
-  return v.is_string() || v.is_boolean() || v.is_number();
+  if (v.is_string()) {
+    const auto& s = v.get_ref<const std::string&>();
+    if (s.size() > request_limits::max_attribute_value_bytes) return false;
+    for (std::size_t i = 0; i < s.size();) {
+      const std::int32_t cp = json::detail::next_scalar(s, i);
+      if (cp < 0 || cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) return false;
+    }
+    return true;
+  }
+  return v.is_boolean() || v.is_number();
+}
+
+/// The first fault of a request, as an RFC 6901 path and a message; nullopt when it is well
+/// formed. Every name (action, project, environment, initiator, roles, destination, source
+/// environment, attribute names) follows the name rule (names.hpp), so no second spelling of an
+/// identity or a place can slip past a comparison; the spec hash is "sha256:" and 64 lowercase
+/// hex digits; attributes are at most 64 flat facts. parse_request and the verifier both apply it.
+[[nodiscard]] inline std::optional<std::pair<std::string, std::string>> request_fault(const request& req) {
+  using fault = std::pair<std::string, std::string>;
+  const auto name = [](const char* path, const std::string& v) -> std::optional<fault> {
+    if (is_valid_name(v)) return std::nullopt;
+    return fault{path, std::string(name_rule_text)};
+  };
+  if (auto f = name("/action", req.action)) return f;
+  if (auto f = name("/project", req.project)) return f;
+  if (auto f = name("/environment", req.environment)) return f;
+  if (!is_valid_spec_hash(req.spec_hash)) return fault{"/spec_hash", "expected sha256: and 64 lowercase hex digits"};
+  if (auto f = name("/initiator", req.initiator)) return f;
+  if (req.initiator_roles.size() > request_limits::max_initiator_roles)
+    return fault{"/initiator_roles", "more than 64 roles"};
+  for (std::size_t i = 0; i < req.initiator_roles.size(); ++i)
+    if (!is_valid_name(req.initiator_roles[i]))
+      return fault{json::pointer_child("/initiator_roles", i), std::string(name_rule_text)};
+  if (req.destination)
+    if (auto f = name("/destination", *req.destination)) return f;
+  if (req.source_environment)
+    if (auto f = name("/source_environment", *req.source_environment)) return f;
+  if (req.attributes.is_null()) return std::nullopt;
+  if (!req.attributes.is_object()) return fault{"/attributes", "expected an object"};
+  if (req.attributes.size() > request_limits::max_attributes) return fault{"/attributes", "more than 64 attributes"};
+  for (const auto& item : req.attributes.items()) {
+    if (!is_valid_name(item.key()))
+      return fault{"/attributes", "attribute name \"" + item.key() + "\" " + std::string(name_rule_text)};
+    if (!is_valid_attribute_value(item.value()))
+      return fault{json::pointer_child("/attributes", item.key()),
+                   "must be a string (at most 1024 bytes, no control characters), boolean or finite number"};
+  }
+  return std::nullopt;
 }
 
 /// A parsed request, or the JSON path and cause of the first fault. Default: a failure.
@@ -63,21 +123,17 @@ struct request_result {
     req.destination = r.optional_string("destination");
     req.source_environment = r.optional_string("source_environment");
     if (const auto* attrs = r.optional_value("attributes")) {
-      if (!attrs->is_object()) {
-        r.fail("attributes", json::access_errc::wrong_type, "expected an object");
-      } else {
-        for (const auto& item : attrs->items()) {
-          const auto& v = item.value();
-          if (!is_valid_attribute_value(v))
-            r.fail("attributes", json::access_errc::wrong_type,
-                   "attribute \"" + item.key() + "\" must be a string, boolean or number");
-        }
-        req.attributes = *attrs;
-      }
+      if (!attrs->is_object()) r.fail("attributes", json::access_errc::wrong_type, "expected an object");
+      else req.attributes = *attrs;
     }
     if (auto fault = r.finish()) {
       out.path = fault->path;
       out.message = std::string(json::to_string(fault->code)) + (fault->detail.empty() ? "" : ": " + fault->detail);
+      return out;
+    }
+    if (auto fault = request_fault(req)) {
+      out.path = std::move(fault->first);
+      out.message = "invalid_value: " + std::move(fault->second);
       return out;
     }
     out.value = std::move(req);

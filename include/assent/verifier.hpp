@@ -10,7 +10,9 @@
 ///   4. the combination: distinct approvers, threshold, duties, break-glass;
 ///   5. the audit record: if it cannot be written, the decision is a deny
 ///      (decide_deferred: if it cannot be made durable by pending_decision::get).
-/// One clock reading per decision. Nothing here throws on bad input.
+/// One clock reading per decision. Nothing here throws: bad input is a reason, and a host part
+/// that throws (key store, policy, claims reader, clock) is that part being unavailable, a deny
+/// with its own reason that is recorded like any other.
 #pragma once
 
 #include <algorithm>
@@ -53,7 +55,24 @@ struct verifier_options {
   /// 0: no caches. Otherwise the capacity of the cache of verified signatures and of the cache
   /// of parsed credentials beside it (verifier/signature_cache.hpp, credential_cache.hpp).
   std::size_t signature_cache_capacity = 0;
+  /// Most Ed25519 verifications one decision performs; signatures past it are rejected with
+  /// verification_budget_exhausted. Identical credentials and repeated (key, signature, body)
+  /// triples are verified once per decision, so an unauthenticated sender can make a decision
+  /// cost at most this many verifications, whatever it sends. 64 covers the largest threshold a
+  /// policy can set (64) with one signature each.
+  std::size_t max_verifications = 64;
 };
+
+namespace detail {
+// Thrown inside the verifier only, by the wrappers around host parts, and caught in evaluate():
+// it carries which part failed, so the deny names it.
+struct host_part_failed {
+  reason why;
+};
+// Wall-clock seconds for the record of a decision whose own clock failed: the record still says
+// when it was written.
+[[nodiscard]] inline std::int64_t wall_clock_seconds() noexcept { return system_clock{}.now(); }
+}  // namespace detail
 
 /// Decides requests against a policy, trusted keys and an audit sink.
 ///
@@ -121,22 +140,62 @@ class verifier {
   [[nodiscard]] const Policy& policy_in_use() const noexcept { return policy_; }
 
  private:
-  // Everything but the audit record: the decision as it will be recorded.
-  [[nodiscard]] decision evaluate(const request& req, const std::string_view* credentials, std::size_t count) const {
+  // Everything but the audit record: the decision as it will be recorded. Never throws: a host
+  // part that throws denies with its reason, anything else (out of memory) with
+  // evaluation_failed, and either way the decision is still recorded.
+  [[nodiscard]] decision evaluate(const request& req, const std::string_view* credentials,
+                                  std::size_t count) const noexcept {
     decision d;
-    d.time = clock_.now();  // the one clock reading of this decision
-    d.action = req.action;
-    d.project = req.project;
-    d.environment = req.environment;
-    d.spec_hash = req.spec_hash;
-    d.initiator = req.initiator;
-    d.destination = req.destination;
-    d.source_environment = req.source_environment;
-    d.policy_id = policy_.id();
-    d.policy_hash = policy_.hash();
-    decide_into(d, req, credentials, count);
+    bool clock_ok = true;
+    try {
+      d.time = clock_.now();  // the one clock reading of this decision
+    } catch (...) {
+      d.time = detail::wall_clock_seconds();
+      clock_ok = false;
+    }
+    try {
+      d.action = req.action;
+      d.project = req.project;
+      d.environment = req.environment;
+      d.spec_hash = req.spec_hash;
+      d.initiator = req.initiator;
+      d.destination = req.destination;
+      d.source_environment = req.source_environment;
+      // Without a trusted time no expiry or window can be checked: deny before reading anything.
+      if (!clock_ok) throw detail::host_part_failed{reason::clock_unavailable};
+      policy_call([&] {
+        d.policy_id = policy_.id();
+        d.policy_hash = policy_.hash();
+      });
+      decide_into(d, req, credentials, count);
+    } catch (const detail::host_part_failed& failed) {
+      deny_after_failure(d, failed.why);
+    } catch (...) {
+      deny_after_failure(d, reason::evaluation_failed);
+    }
     if (!d.reasons.empty()) d.allowed = false;
     return d;
+  }
+
+  // A decision cut short: what it had accepted is void, and the deny names the failed part.
+  static void deny_after_failure(decision& d, reason why) noexcept {
+    d.allowed = false;
+    d.approvals.clear();
+    d.exception.reset();
+    try {
+      d.reasons.push_back(why);
+    } catch (...) {  // out of memory: still a deny (allowed is false), recorded without its reason
+    }
+  }
+
+  // Calls the policy; any throw from it means the policy is unavailable.
+  template <typename F>
+  decltype(auto) policy_call(F&& f) const {
+    try {
+      return f();
+    } catch (...) {
+      throw detail::host_part_failed{reason::policy_unavailable};
+    }
   }
 
   // An approval that passed every per-credential check.
@@ -147,20 +206,51 @@ class verifier {
     std::vector<std::string> roles;  // the principal's roles over all its accepted keys (sorted)
   };
 
-  // Attributes are flat facts, by the rule parse_request applies (is_valid_attribute_value).
-  [[nodiscard]] static bool request_is_well_formed(const request& req) noexcept {
-    if (req.action.empty() || req.project.empty() || req.environment.empty() || req.initiator.empty() ||
-        !is_valid_spec_hash(req.spec_hash)) {
-      return false;
+  // One decision's bookkeeping of signature verifications (see max_verifications).
+  struct verification_memo {
+    struct entry {
+      std::shared_ptr<const key_record> key;  // shared: a host store may hand out fresh records
+      const dsse::envelope* env;
+      std::size_t signature;
+      bool ok;
+    };
+    std::vector<entry> done;
+    std::size_t spent = 0;
+  };
+  enum class signature_verdict : std::uint8_t { ok, bad, over_budget };
+
+  // For each credential, the index of an earlier one with the same bytes, if any. Only credentials
+  // of equal length can be equal, so only those are hashed: a typical decision hashes nothing.
+  [[nodiscard]] static std::vector<std::optional<std::size_t>> find_repeats(const std::string_view* credentials,
+                                                                            std::size_t count) {
+    std::vector<std::optional<std::size_t>> first(count);
+    std::vector<std::size_t> order(count);
+    for (std::size_t i = 0; i < count; ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return credentials[a].size() != credentials[b].size() ? credentials[a].size() < credentials[b].size() : a < b;
+    });
+    std::vector<std::pair<crypto::sha256::digest_type, std::size_t>> group;
+    for (std::size_t lo = 0; lo < count;) {
+      std::size_t hi = lo + 1;
+      while (hi < count && credentials[order[hi]].size() == credentials[order[lo]].size()) ++hi;
+      if (hi - lo > 1) {
+        group.clear();
+        for (std::size_t k = lo; k < hi; ++k) {
+          const std::size_t i = order[k];  // ascending index within a group
+          const auto digest = crypto::sha256::hash(byte_view(credentials[i]));
+          const auto it = std::find_if(group.begin(), group.end(), [&](const auto& g) { return g.first == digest; });
+          if (it != group.end()) first[i] = it->second;
+          else group.emplace_back(digest, i);
+        }
+      }
+      lo = hi;
     }
-    if (req.attributes.is_null()) return true;
-    if (!req.attributes.is_object()) return false;
-    return std::all_of(req.attributes.begin(), req.attributes.end(), is_valid_attribute_value);
+    return first;
   }
 
   void decide_into(decision& d, const request& req, const std::string_view* credentials,
                    std::size_t count) const {
-    if (!request_is_well_formed(req)) {
+    if (request_fault(req)) {
       d.reasons.push_back(reason::malformed_request);
       return;
     }
@@ -170,7 +260,7 @@ class verifier {
       d.reasons.push_back(reason::too_many_credentials);
       return;
     }
-    posture_result resolved = policy_.resolve(req);
+    posture_result resolved = policy_call([&] { return policy_.resolve(req); });
     d.reasons = resolved.denials;
     if (!resolved.effective) return;
     const posture& p = *resolved.effective;
@@ -186,9 +276,19 @@ class verifier {
     std::vector<std::shared_ptr<const parsed_credential<Claims>>> held;
     std::vector<candidate> normal, exceptions;
     bool exception_presented = false;
-    for (std::size_t i = 0; i < count; ++i)
-      evaluate_credential(d, req, p, i, credentials[i], claims_list, held, normal, exceptions,
+    // An envelope sent twice is read and verified once (the first); every parsed envelope stays
+    // alive for the decision, because the verification memo points into it.
+    const std::vector<std::optional<std::size_t>> repeats = find_repeats(credentials, count);
+    std::vector<std::shared_ptr<const parsed_credential<Claims>>> alive;
+    verification_memo memo;
+    for (std::size_t i = 0; i < count; ++i) {
+      if (repeats[i]) {
+        reject(d, i, std::nullopt, std::nullopt, reason::duplicate_credential);
+        continue;
+      }
+      evaluate_credential(d, req, p, i, credentials[i], claims_list, held, alive, memo, normal, exceptions,
                           exception_presented);
+    }
 
     // Distinct principals: a second credential of a principal already counted
     // is a duplicate (two keys of one person count once).
@@ -252,8 +352,9 @@ class verifier {
   void evaluate_credential(decision& d, const request& req, const posture& p, std::size_t index,
                            std::string_view credential, std::vector<const Claims*>& claims_list,
                            std::vector<std::shared_ptr<const parsed_credential<Claims>>>& held,
-                           std::vector<candidate>& normal, std::vector<candidate>& exceptions,
-                           bool& exception_presented) const {
+                           std::vector<std::shared_ptr<const parsed_credential<Claims>>>& alive,
+                           verification_memo& memo, std::vector<candidate>& normal,
+                           std::vector<candidate>& exceptions, bool& exception_presented) const {
     // With the caches on, the envelope's digest keys both: a credential seen before is neither
     // parsed nor read again (verifier/credential_cache.hpp), only re-checked.
     std::optional<crypto::sha256::digest_type> envelope_digest;
@@ -273,6 +374,7 @@ class verifier {
       fresh = std::make_shared<parsed_credential<Claims>>();
       fresh->envelope = std::move(*parsed.value);
     }
+    alive.push_back(cached ? cached : fresh);
     const dsse::envelope& env = cached ? cached->envelope : fresh->envelope;
     if (env.payload_type != dsse::approval_payload_type) {
       reject(d, index, std::nullopt, std::nullopt, reason::unsupported_payload_type);
@@ -284,7 +386,7 @@ class verifier {
     bytes pae_bytes;
     for (std::size_t s = 0; s < env.signatures.size(); ++s) {
       const auto& sig = env.signatures[s];
-      key_lookup found = keys_.find(sig.keyid);
+      key_lookup found = find_key(keys_, sig.keyid);
       if (found.status == lookup_status::unavailable) {
         reject(d, index, std::nullopt, sig.keyid, reason::key_store_unavailable);
         continue;
@@ -293,8 +395,10 @@ class verifier {
         reject(d, index, std::nullopt, sig.keyid, reason::unknown_key);
         continue;
       }
-      if (!signature_verifies(env, s, *found.record, envelope_digest, pae_bytes)) {
-        reject(d, index, std::nullopt, sig.keyid, reason::bad_signature);
+      const signature_verdict verdict = verify_once(memo, env, s, found.record, envelope_digest, pae_bytes);
+      if (verdict != signature_verdict::ok) {
+        reject(d, index, std::nullopt, sig.keyid,
+               verdict == signature_verdict::bad ? reason::bad_signature : reason::verification_budget_exhausted);
         continue;
       }
       signers.push_back(std::move(found.record));
@@ -303,16 +407,20 @@ class verifier {
 
     // 3. Only now is the payload read: it is authenticated. Only authenticated credentials
     // enter the cache.
+    bool reader_failed = false;
     if (fresh) {
-      fresh->claims = read_claims(fresh->envelope.payload);
-      if (parsed_cache_ && credential.size() <= credential_cache<Claims>::max_cached_bytes)
+      auto parsed_claims = assent::parse_claims<Claims>(byte_view(fresh->envelope.payload));
+      reader_failed = parsed_claims.reader_failed;
+      fresh->claims = std::move(parsed_claims.claims);
+      // A reader that failed says nothing about the body: never cache that as its reading.
+      if (parsed_cache_ && !reader_failed && credential.size() <= credential_cache<Claims>::max_cached_bytes)
         parsed_cache_->insert(*envelope_digest, fresh);
     }
     const std::shared_ptr<const parsed_credential<Claims>> entry = cached ? cached : fresh;
     const std::optional<Claims>& claims = entry->claims;
     for (const auto& key : signers) {
       // Key lifecycle first: a revoked key's statements are worthless whatever they say.
-      if (key->status() == key_status::revoked || policy_.is_key_revoked(key->kid())) {
+      if (key->status() == key_status::revoked || policy_call([&] { return policy_.is_key_revoked(key->kid()); })) {
         reject(d, index, std::nullopt, key->kid(), reason::key_revoked);
         continue;
       }
@@ -325,7 +433,8 @@ class verifier {
         continue;
       }
       if (!claims) {
-        reject(d, index, std::nullopt, key->kid(), reason::malformed_credential);
+        reject(d, index, std::nullopt, key->kid(),
+               reader_failed ? reason::claims_unavailable : reason::malformed_credential);
         continue;
       }
       const Claims& c = *claims;
@@ -355,29 +464,37 @@ class verifier {
     }
   }
 
-  [[nodiscard]] static std::optional<Claims> read_claims(const bytes& payload) {
-    auto parsed = assent::parse_claims<Claims>(byte_view(payload));
-    if (!parsed.claims) return std::nullopt;
-    return std::move(parsed.claims);
-  }
-
-  // Ed25519 over the PAE of the bytes as received, through the cache when enabled.
-  // `digest` (of the envelope's bytes) is set exactly when the caches are on.
-  bool signature_verifies(const dsse::envelope& env, std::size_t s, const key_record& key,
-                          const std::optional<crypto::sha256::digest_type>& digest, bytes& pae_bytes) const {
+  // Ed25519 over the PAE of the bytes as received, at most once per (key, signature, body) in a
+  // decision and within its budget; through the cache when enabled. `digest` (of the envelope's
+  // bytes) is set exactly when the caches are on.
+  signature_verdict verify_once(verification_memo& memo, const dsse::envelope& env, std::size_t s,
+                                const std::shared_ptr<const key_record>& record,
+                                const std::optional<crypto::sha256::digest_type>& digest, bytes& pae_bytes) const {
+    const key_record& key = *record;
     const auto& sig = env.signatures[s].sig;
-    if (sig.size() != crypto::ed25519::signature_size) return false;
+    if (sig.size() != crypto::ed25519::signature_size) return signature_verdict::bad;
     signature_cache::key_type cache_key{};
     if (cache_) {
       cache_key = signature_cache::make_key(*digest, s, key.public_key());
-      if (cache_->contains(cache_key)) return true;
+      if (cache_->contains(cache_key)) return signature_verdict::ok;
     }
+    // The same key's same signature over the same body, seen earlier in this decision (in another
+    // envelope that spells it differently): its verdict, failures included, without paying again.
+    for (const auto& e : memo.done) {
+      const auto& other = *e.env;
+      if (e.key->public_key() == key.public_key() && other.signatures[e.signature].sig == sig &&
+          other.payload_type == env.payload_type && other.payload == env.payload)
+        return e.ok ? signature_verdict::ok : signature_verdict::bad;
+    }
+    if (memo.spent >= options_.max_verifications) return signature_verdict::over_budget;
+    ++memo.spent;
     if (pae_bytes.empty()) pae_bytes = dsse::pae(env.payload_type, env.payload);
     crypto::ed25519::signature sig_arr{};
     std::copy(sig.begin(), sig.end(), sig_arr.begin());
     const bool ok = key.verifier().verify(sig_arr, byte_view(pae_bytes));
+    memo.done.push_back({record, &env, s, ok});
     if (ok && cache_) cache_->insert(cache_key);
-    return ok;
+    return ok ? signature_verdict::ok : signature_verdict::bad;
   }
 
   // The bindings of one authenticated approval to this request, in the
@@ -388,7 +505,7 @@ class verifier {
       return reason::key_retired;
     if (!key.allows_environment(req.environment)) return reason::key_environment_not_allowed;
     if (c.approver && *c.approver != key.principal()) return reason::approver_mismatch;
-    if (policy_.is_credential_revoked(c.id)) return reason::credential_revoked;
+    if (policy_call([&] { return policy_.is_credential_revoked(c.id); })) return reason::credential_revoked;
     if (c.spec_hash != req.spec_hash) return reason::spec_hash_mismatch;
     if (c.environment != req.environment) return reason::wrong_environment;
     if (c.project != req.project) return reason::wrong_project;
@@ -406,7 +523,7 @@ class verifier {
       return reason::destination_mismatch;
     if (!p.self_approval && key.principal() == req.initiator) return reason::self_approval;
     if (p.min_approver_rank) {
-      auto rank = policy_.highest_rank(key.roles());
+      auto rank = policy_call([&] { return policy_.highest_rank(key.roles()); });
       if (!rank || *rank < *p.min_approver_rank) return reason::approver_role_too_low;
     }
     return reason::none;

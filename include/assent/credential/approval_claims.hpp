@@ -15,6 +15,7 @@
 
 #include "assent/config.hpp"
 #include "assent/json/detail/utf8.hpp"
+#include "assent/names.hpp"
 
 ASSENT_BEGIN_NAMESPACE
 
@@ -61,16 +62,18 @@ inline constexpr std::size_t max_depth = 16;  ///< container nesting in a body (
 
 namespace detail {
 
-// A name: an identifier-like string people and policies compare byte for byte. Control
-// characters (C0, DEL, C1) are refused: they hide in logs and terminals, and no name needs one.
-// Free text (note, reason) may also hold tab and line feed.
-enum class text_kind : std::uint8_t { name, free_text };
+// A name (approver, project, environment, initiator, destination, owner) follows the one name
+// rule of names.hpp: decisions compare it with the key store's and the request's names. A label
+// (an incident ticket) is compared with nothing, so it only refuses control characters (C0, DEL,
+// C1), which hide in logs and terminals. Free text (note, reason) may also hold tab and line feed.
+enum class text_kind : std::uint8_t { name, label, free_text };
 
 // Why `s` is not acceptable text of `kind` with at most `max` bytes, or "" when it is. UTF-8 is
 // checked again here because a nlohmann::json built in code (not read by parse_strict) may hold
 // any bytes, and such a string would make every later dump() throw.
 [[nodiscard]] inline std::string text_fault(std::string_view s, text_kind kind, std::size_t max) {
   if (s.size() > max) return "longer than " + std::to_string(max) + " bytes";
+  if (kind == text_kind::name) return is_valid_name(s) ? std::string() : std::string(name_rule_text);
   for (std::size_t i = 0; i < s.size();) {
     const std::int32_t cp = json::detail::next_scalar(s, i);
     if (cp < 0) return "not valid UTF-8";

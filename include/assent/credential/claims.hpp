@@ -37,6 +37,9 @@ template <typename Claims>
 struct basic_claims_result {
   std::optional<Claims> claims;  ///< present exactly on success
   std::string error;             ///< "JSON Pointer: code: detail" on failure, empty on success
+  /// The reader itself failed (a host's claims_traits<Claims>::parse threw), so nothing is known
+  /// about the body: the verifier reports claims_unavailable instead of malformed_credential.
+  bool reader_failed = false;
 
   /// True when claims are present.
   [[nodiscard]] bool ok() const noexcept { return claims.has_value(); }
@@ -74,7 +77,7 @@ inline void read_exception(json::object_reader& x, exception_claim& out) {
   out.reason = read_text(x, "reason", true, text_kind::free_text, claims_limits::max_text,
                          json::allow_empty::no)
                    .value_or("");
-  out.incident = read_text(x, "incident", true, text_kind::name, claims_limits::max_name,
+  out.incident = read_text(x, "incident", true, text_kind::label, claims_limits::max_name,
                            json::allow_empty::no)
                      .value_or("");
 }
@@ -304,7 +307,17 @@ template <typename Claims>
     limits.max_bytes = claims_limits::max_body;
     limits.max_depth = claims_limits::max_depth;
     json::parse_result doc = json::parse_strict(payload.as_chars(), limits);
-    if (doc) return claims_traits<Claims>::parse(*doc.value);
+    if (doc) {
+      // claims_traits<Claims>::parse promises not to throw; a host's specialisation that throws
+      // anyway (a lookup it depends on timed out) is a reader that failed, not a bad body.
+      try {
+        return claims_traits<Claims>::parse(*doc.value);
+      } catch (...) {
+        basic_claims_result<Claims> failed;
+        failed.reader_failed = true;
+        return failed;
+      }
+    }
     basic_claims_result<Claims> refused;
     refused.error = "(root): " + std::string(json::to_string(doc.error.code)) + ": byte " +
                     std::to_string(doc.error.offset) + ": " + doc.error.message;

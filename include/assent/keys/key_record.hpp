@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "assent/config.hpp"
+#include "assent/names.hpp"
 #include "assent/crypto/ed25519.hpp"
 
 ASSENT_BEGIN_NAMESPACE
@@ -67,8 +68,15 @@ class key_record {
       return std::pair<std::optional<key_record>, std::string>{std::nullopt,
                                                                "key \"" + spec.kid + "\": " + why};
     };
-    if (spec.kid.empty() || spec.kid.size() > 256) return fail("kid must be 1 to 256 characters");
+    if (!is_valid_keyid(spec.kid)) return fail(std::string("kid ") + std::string(keyid_rule_text));
     if (spec.principal.empty()) return fail("principal is required");
+    // One spelling per identity (names.hpp): "Alice" beside "alice" would count one person twice.
+    if (!is_valid_name(spec.principal)) return fail("principal " + std::string(name_rule_text));
+    for (const auto& role : spec.roles)
+      if (!is_valid_name(role)) return fail("role \"" + role + "\" " + std::string(name_rule_text));
+    if (spec.environments)
+      for (const auto& env : *spec.environments)
+        if (!is_valid_name(env)) return fail("environment \"" + env + "\" " + std::string(name_rule_text));
     auto vk = crypto::ed25519::verifying_key::from_bytes(spec.public_key);
     if (!vk) return fail("public key is not a canonical Ed25519 point of large order");
     if (spec.status == key_status::retired && !spec.retired_at)

@@ -40,6 +40,17 @@ class key_store {
   [[nodiscard]] virtual key_lookup find(std::string_view keyid) const = 0;
 };
 
+/// Looks a key up in a host's store, turning a throw (a KMS time-out, out of memory) into what
+/// it means: the store could not answer. Every lookup assent makes goes through here, so no
+/// exception from a store crosses the verification path.
+[[nodiscard]] inline key_lookup find_key(const key_store& keys, std::string_view keyid) noexcept {
+  try {
+    return keys.find(keyid);
+  } catch (...) {
+    return key_lookup{};  // status unavailable
+  }
+}
+
 /// An in-memory store: fill it, then share it read-only between threads.
 class memory_key_store final : public key_store {
  public:

@@ -30,11 +30,11 @@ struct signature_check {
 
 /// Checks `entry` over `pae_bytes` (dsse::pae of its envelope) against `keys`. A key that is
 /// retired or outside its window still vouches for what it signed (an artefact is checked long
-/// after it was signed); a revoked one vouches for nothing. Never throws past the store.
+/// after it was signed); a revoked one vouches for nothing. A store that throws is unavailable.
 [[nodiscard]] inline signature_check check_signature(const key_store& keys, byte_view pae_bytes,
                                                      const dsse::signature_entry& entry) {
   signature_check out;
-  key_lookup found = keys.find(entry.keyid);
+  key_lookup found = find_key(keys, entry.keyid);
   if (found.status == lookup_status::unavailable) {
     out.why = reason::key_store_unavailable;
     return out;

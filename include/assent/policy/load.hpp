@@ -22,6 +22,8 @@
 #include "assent/config.hpp"
 #include "assent/json/access.hpp"
 #include "assent/json/strict_parse.hpp"
+#include "assent/credential/approval_claims.hpp"
+#include "assent/names.hpp"
 #include "assent/policy/policy.hpp"
 #include "assent/spec_hash.hpp"
 
@@ -65,6 +67,9 @@ class policy_loader {
     parts.roles = r.required_string_array("roles", json::require_unique::yes, json::allow_empty::no);
     parts.duties = r.optional_string_array("duties").value_or(std::vector<std::string>{});
     parts.risk_tiers = r.optional_string_array("risk_tiers").value_or(std::vector<std::string>{});
+    check_names(r, "roles", parts.roles);
+    check_names(r, "duties", parts.duties);
+    check_names(r, "risk_tiers", parts.risk_tiers);
     for (const auto& d : parts.duties) {
       if (std::find(parts.roles.begin(), parts.roles.end(), d) != parts.roles.end())
         r.fail("duties", json::access_errc::invalid_value, "\"" + d + "\" is both a role and a duty");
@@ -87,6 +92,9 @@ class policy_loader {
       for (const auto& e : envs->items()) env_names_.insert(e.key());
     }
     r.required_object_map("environments", [&](const std::string& name, json::object_reader& er) {
+      if (!is_valid_name(name))
+        r.fail("environments", json::access_errc::invalid_value,
+               "environment name \"" + name + "\" " + std::string(name_rule_text));
       parts.environments.emplace(name, load_environment(er, default_skew, default_lifetime));
     });
     if (r.ok() && parts.environments.empty())
@@ -97,12 +105,24 @@ class policy_loader {
         if (!env_names_.count(e)) o.fail("frozen_environments", json::access_errc::invalid_value, "unknown environment \"" + e + "\"");
         parts.overrides.frozen_environments.insert(e);
       }
-      for (const auto& c : o.optional_string_array("disabled_capabilities").value_or(std::vector<std::string>{}))
+      // An override that can never match its target would look like a defence and be none
+      // ("Deploy" disables nothing, "<id> " revokes nothing): each follows its target's syntax.
+      for (const auto& c : o.optional_string_array("disabled_capabilities").value_or(std::vector<std::string>{})) {
+        if (!detail::is_valid_capability(c))
+          o.fail("disabled_capabilities", json::access_errc::invalid_value, "\"" + c + "\" " + capability_rule);
         parts.overrides.disabled_capabilities.insert(c);
-      for (const auto& c : o.optional_string_array("revoked_credentials").value_or(std::vector<std::string>{}))
+      }
+      for (const auto& c : o.optional_string_array("revoked_credentials").value_or(std::vector<std::string>{})) {
+        if (!detail::is_valid_claims_id(c))
+          o.fail("revoked_credentials", json::access_errc::invalid_value,
+                 "\"" + c + "\" must be a credential id: 1 to 128 of A-Z a-z 0-9 . _ : -");
         parts.overrides.revoked_credentials.insert(c);
-      for (const auto& k : o.optional_string_array("revoked_keys").value_or(std::vector<std::string>{}))
+      }
+      for (const auto& k : o.optional_string_array("revoked_keys").value_or(std::vector<std::string>{})) {
+        if (!is_valid_keyid(k))
+          o.fail("revoked_keys", json::access_errc::invalid_value, "\"" + k + "\" " + std::string(keyid_rule_text));
         parts.overrides.revoked_keys.insert(k);
+      }
     });
 
     if (auto fault = r.finish()) return failure(fault->path, describe_fault(*fault));
@@ -116,6 +136,19 @@ class policy_loader {
   }
 
  private:
+  static constexpr const char* capability_rule = "must be 1 to 64 of a-z 0-9 . _ -";
+  // Every name the policy compares with a request, a key or a credential follows the one name
+  // rule (names.hpp): a name that cannot occur there would make its rule or list a dead letter.
+  static void check_names(json::object_reader& r, std::string_view member, const std::vector<std::string>& names) {
+    for (const auto& n : names)
+      if (!is_valid_name(n))
+        r.fail(member, json::access_errc::invalid_value, "\"" + n + "\" " + std::string(name_rule_text));
+  }
+  static void check_capabilities(json::object_reader& r, std::string_view member, const std::vector<std::string>& caps) {
+    for (const auto& c : caps)
+      if (!detail::is_valid_capability(c))
+        r.fail(member, json::access_errc::invalid_value, "\"" + c + "\" " + capability_rule);
+  }
   static std::string describe_fault(const json::access_error& e) {
     std::string s(json::to_string(e.code));
     if (!e.detail.empty()) s += ": " + e.detail;
@@ -160,6 +193,8 @@ class policy_loader {
     if (auto v = er.optional_uint("max_credential_lifetime_seconds", 1, 31536000))
       env.max_credential_lifetime_seconds = static_cast<std::int64_t>(*v);
     er.required_object_map("actions", [&](const std::string& name, json::object_reader& ar) {
+      if (!is_valid_name(name))
+        er.fail("actions", json::access_errc::invalid_value, "action name \"" + name + "\" " + std::string(name_rule_text));
       env.actions.emplace(name, load_action(ar));
     });
     er.optional_object_array("rules", [&](std::size_t, json::object_reader& rr) { env.rules.push_back(load_rule(rr)); });
@@ -183,14 +218,23 @@ class policy_loader {
     }
     if (required) {
       a.capabilities = ar.required_string_array("capabilities", json::require_unique::yes, json::allow_empty::no);
+      check_capabilities(ar, "capabilities", a.capabilities);
       a.threshold = static_cast<std::uint32_t>(ar.optional_uint("threshold", 1, 64).value_or(1));
       a.min_approver_rank = rank_of(ar, "min_approver_role", ar.optional_string("min_approver_role"));
       a.self_approval = ar.optional_bool("self_approval").value_or(false);
       a.hardened_destinations = ar.optional_string_array("hardened_destinations").value_or(std::vector<std::string>{});
+      check_names(ar, "hardened_destinations", a.hardened_destinations);
       a.separation_of_duties = ar.optional_bool("separation_of_duties").value_or(false);
     }
     a.min_initiator_rank = rank_of(ar, "min_initiator_role", ar.optional_string("min_initiator_role"));
     a.destinations = ar.optional_string_array("destinations", json::require_unique::yes, json::allow_empty::no);
+    if (a.destinations) check_names(ar, "destinations", *a.destinations);
+    // The hardened path matches the request's destination against this list; without an allowed
+    // list, a destination outside it (a typo, another spelling) would skip the hardened path and
+    // still be allowed. So a hardened destination is always one of a closed list.
+    if (!a.hardened_destinations.empty() && !a.destinations)
+      ar.fail("hardened_destinations", json::access_errc::invalid_value,
+              "requires \"destinations\": a destination outside a closed list would skip the hardened path");
     if (a.destinations) {
       for (const auto& h : a.hardened_destinations) {
         if (std::find(a.destinations->begin(), a.destinations->end(), h) == a.destinations->end())
@@ -214,6 +258,8 @@ class policy_loader {
         rule_condition c;
         c.attribute = item.key();
         const auto& v = item.value();
+        if (!is_valid_name(c.attribute))
+          wr.fail(item.key(), json::access_errc::invalid_value, "attribute name " + std::string(name_rule_text));
         if (v.is_object()) {
           json::object_reader cr(v, wr.path_of(item.key()));
           const std::string tier = cr.required_string("at_least");
@@ -225,6 +271,11 @@ class policy_loader {
         } else if (v.is_string() || v.is_boolean() || v.is_number()) {
           if (c.attribute == "risk_tier" && v.is_string() && !tier_rank(v.get_ref<const std::string&>()))
             wr.fail(item.key(), json::access_errc::invalid_value, "unknown risk tier \"" + v.get<std::string>() + "\"");
+          if (v.is_string() && !is_valid_attribute_value(v))
+            wr.fail(item.key(), json::access_errc::invalid_value, "not a value a request attribute can hold");
+          if (v.is_string() && !detail::is_plain_condition_text(v.get_ref<const std::string&>()))
+            wr.fail(item.key(), json::access_errc::invalid_value,
+                    "must not start or end with white space or hold invisible format characters");
           c.equals = v;
         } else {
           wr.fail(item.key(), json::access_errc::wrong_type, "expected a string, boolean, number or {\"at_least\": tier}");
@@ -235,6 +286,7 @@ class policy_loader {
     rule.require_duties = rr.optional_string_array("require_duties").value_or(std::vector<std::string>{});
     check_duties(rr, "require_duties", rule.require_duties);
     rule.require_capabilities = rr.optional_string_array("require_capabilities").value_or(std::vector<std::string>{});
+    check_capabilities(rr, "require_capabilities", rule.require_capabilities);
     if (auto t = rr.optional_uint("min_threshold", 1, 64)) rule.min_threshold = static_cast<std::uint32_t>(*t);
     rule.min_approver_rank = rank_of(rr, "min_approver_role", rr.optional_string("min_approver_role"));
     if (rr.ok() && rule.require_duties.empty() && rule.require_capabilities.empty() && !rule.min_threshold &&
@@ -258,7 +310,9 @@ class policy_loader {
     }
     bg.max_lifetime_seconds = static_cast<std::int64_t>(br.required_uint("max_lifetime_seconds", 1, 86400));
     bg.owners = br.required_string_array("owners", json::require_unique::yes, json::allow_empty::no);
+    check_names(br, "owners", bg.owners);
     bg.capabilities = br.required_string_array("capabilities", json::require_unique::yes, json::allow_empty::no);
+    check_capabilities(br, "capabilities", bg.capabilities);
     bg.threshold = static_cast<std::uint32_t>(br.optional_uint("threshold", 1, 64).value_or(1));
     return bg;
   }

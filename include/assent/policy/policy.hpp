@@ -19,18 +19,12 @@
 #include <nlohmann/json.hpp>
 
 #include "assent/config.hpp"
+#include "assent/policy/condition.hpp"
 #include "assent/policy/posture.hpp"
 #include "assent/reason.hpp"
 #include "assent/request.hpp"
 
 ASSENT_BEGIN_NAMESPACE
-
-/// One attribute test in a rule's `when`.
-struct rule_condition {
-  std::string attribute;                ///< request attribute name
-  nlohmann::json equals;                ///< string, boolean or number to compare (unless at_least)
-  std::optional<std::uint32_t> at_least_tier;  ///< risk tier rank: matches this rank or above
-};
 
 /// A rule: when every condition matches, add requirements (rules only tighten).
 struct policy_rule {
@@ -162,9 +156,13 @@ class policy {
     p.clock_skew_seconds = env->clock_skew_seconds;
     p.break_glass = env->break_glass;
 
-    // Rules add requirements; nothing in a rule can loosen the action.
+    // Rules add requirements; nothing in a rule can loosen the action. A rule that cannot be
+    // evaluated on this request denies it (policy/condition.hpp): skipping it could only loosen.
+    bool unevaluable = false;
     for (const auto& rule : env->rules) {
-      if (!rule_matches(rule, req.attributes)) continue;
+      const rule_match m = evaluate_rule(rule, req.attributes);
+      if (m == rule_match::unevaluable) unevaluable = true;
+      if (m != rule_match::yes) continue;
       p.required_duties.insert(p.required_duties.end(), rule.require_duties.begin(),
                                rule.require_duties.end());
       p.capabilities.insert(p.capabilities.end(), rule.require_capabilities.begin(),
@@ -190,6 +188,7 @@ class policy {
 
     if (p_.overrides.frozen_environments.count(req.environment) != 0)
       out.denials.push_back(reason::environment_frozen);
+    if (unevaluable) out.denials.push_back(reason::rule_not_evaluable);
     if (act.approval == approval_mode::forbidden) out.denials.push_back(reason::action_forbidden);
     for (const auto& cap : p.capabilities) {
       if (p_.overrides.disabled_capabilities.count(cap) != 0) {
@@ -216,22 +215,29 @@ class policy {
     return out;
   }
 
-  /// Does a rule's `when` match these request attributes? Every listed
-  /// attribute must match; one the request lacks does not.
-  [[nodiscard]] bool rule_matches(const policy_rule& rule, const nlohmann::json& attributes) const {
-    if (!attributes.is_object()) return rule.when.empty();
+  /// Does a rule's `when` match these request attributes? Every listed attribute must match;
+  /// one the request lacks does not. Unevaluable, whatever the other conditions say, when any
+  /// present attribute cannot be compared with its condition: an `at_least` tier that is not a
+  /// string the policy ranks, or an equality of another kind or another spelling (match_equals).
+  [[nodiscard]] rule_match evaluate_rule(const policy_rule& rule, const nlohmann::json& attributes) const {
+    rule_match out = rule_match::yes;
     for (const auto& cond : rule.when) {
-      auto it = attributes.find(cond.attribute);
-      if (it == attributes.end()) return false;
-      if (cond.at_least_tier) {
-        if (!it->is_string()) return false;
-        auto tier = tier_rank(it->get_ref<const std::string&>());
-        if (!tier || *tier < *cond.at_least_tier) return false;
-      } else if (!scalar_equal(*it, cond.equals)) {
-        return false;
+      const auto it = attributes.is_object() ? attributes.find(cond.attribute) : attributes.end();
+      if (!attributes.is_object() || it == attributes.end()) {
+        out = rule_match::no;
+        continue;
       }
+      rule_match m = rule_match::no;
+      if (cond.at_least_tier) {
+        const auto tier = it->is_string() ? tier_rank(it->get_ref<const std::string&>()) : std::nullopt;
+        m = !tier ? rule_match::unevaluable : *tier >= *cond.at_least_tier ? rule_match::yes : rule_match::no;
+      } else {
+        m = match_equals(*it, cond.equals);
+      }
+      if (m == rule_match::unevaluable) return m;
+      if (m == rule_match::no) out = rule_match::no;
     }
-    return true;
+    return out;
   }
 
   /// Rank of a risk tier (0 = lowest), if the policy names it.
@@ -246,27 +252,6 @@ class policy {
     std::sort(v.begin(), v.end());
     v.erase(std::unique(v.begin(), v.end()), v.end());
   }
-  // Equality of JSON scalars; numbers compare by value whatever their storage
-  // (1 and 1.0 are the same attribute value), never across types.
-  static bool scalar_equal(const nlohmann::json& a, const nlohmann::json& b) {
-    if (a.is_number() && b.is_number()) {
-      if (a.is_number_float() || b.is_number_float())
-        return a.get<double>() == b.get<double>();
-      if (a.is_number_unsigned() && b.is_number_unsigned())
-        return a.get<std::uint64_t>() == b.get<std::uint64_t>();
-      if (a.is_number_unsigned() || b.is_number_unsigned()) {
-        const auto& u = a.is_number_unsigned() ? a : b;
-        const auto& s = a.is_number_unsigned() ? b : a;
-        const auto sv = s.get<std::int64_t>();
-        return sv >= 0 && static_cast<std::uint64_t>(sv) == u.get<std::uint64_t>();
-      }
-      return a.get<std::int64_t>() == b.get<std::int64_t>();
-    }
-    if (a.is_string() && b.is_string()) return a.get_ref<const std::string&>() == b.get_ref<const std::string&>();
-    if (a.is_boolean() && b.is_boolean()) return a.get<bool>() == b.get<bool>();
-    return false;
-  }
-
   parts p_;
 };
 
