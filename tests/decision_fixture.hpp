@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -196,11 +197,15 @@ struct flaky_policy {
   const assent::policy& inner;
   bool throw_in_resolve = false;
   bool throw_in_revocation = false;
+  // A host's own edit of the posture (a policy read from the host's configuration).
+  std::function<void(assent::posture&)> edit_posture = {};
   [[nodiscard]] const std::string& id() const { return inner.id(); }
   [[nodiscard]] const std::string& hash() const { return inner.hash(); }
   [[nodiscard]] assent::posture_result resolve(const assent::request& r) const {
     if (throw_in_resolve) throw std::runtime_error("policy service down");
-    return inner.resolve(r);
+    auto out = inner.resolve(r);
+    if (edit_posture && out.effective) edit_posture(*out.effective);
+    return out;
   }
   [[nodiscard]] bool is_credential_revoked(std::string_view id) const {
     if (throw_in_revocation) throw std::runtime_error("revocation list unreadable");
@@ -218,6 +223,9 @@ struct failing_clock {
 
 // Claims read by a host reader that fails (its ticket lookup timed out).
 struct ticket_claims : assent::approval_claims {};
+
+// Claims read leniently by a host's own from_json: every member taken as written, no checks.
+struct lax_claims : assent::approval_claims {};
 
 // Claims whose capability list is loaded lazily and fails when assent iterates it.
 struct exploding_list {
@@ -244,6 +252,27 @@ template <>
 struct claims_traits<decision_fixture::ticket_claims> {
   static basic_claims_result<decision_fixture::ticket_claims> parse(const nlohmann::json&) {
     throw std::runtime_error("ticket system timed out");
+  }
+};
+template <>
+struct claims_traits<decision_fixture::lax_claims> {
+  static basic_claims_result<decision_fixture::lax_claims> parse(const nlohmann::json& j) noexcept {
+    basic_claims_result<decision_fixture::lax_claims> out;
+    try {
+      decision_fixture::lax_claims c;
+      c.id = j.at("id").get<std::string>();
+      if (j.contains("approver")) c.approver = j.at("approver").get<std::string>();
+      c.project = j.at("project").get<std::string>();
+      c.environment = j.at("environment").get<std::string>();
+      c.spec_hash = j.at("spec_hash").get<std::string>();
+      c.capabilities = j.at("capabilities").get<std::vector<std::string>>();
+      c.issued_at = *json::parse_rfc3339(j.at("issued_at").get<std::string>());
+      c.expires_at = *json::parse_rfc3339(j.at("expires_at").get<std::string>());
+      out.claims.emplace(std::move(c));
+    } catch (const std::exception& e) {
+      out.error = e.what();
+    }
+    return out;
   }
 };
 template <>

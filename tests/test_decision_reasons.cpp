@@ -22,7 +22,7 @@ struct scenario {
   assent::verifier_options options{};
   // Which host part fails (throws): none, or the policy, the clock, the claims reader, or a
   // member of the claims type that assent reads outside the named parts.
-  enum class fault { none, policy, clock, claims_reader, claims_member } host_fault = fault::none;
+  enum class fault { none, policy, posture, clock, claims_reader, claims_member } host_fault = fault::none;
   assent::request req = deploy_request();
   std::vector<std::string> credentials;
 };
@@ -51,6 +51,13 @@ assent::decision run(const world& w, scenario& s) {
       const flaky_policy flaky{pol, true, false};
       d = decide(assent::verifier<flaky_policy, assent::approval_claims, assent::fixed_clock>(
           flaky, keys, sink, s.options, assent::fixed_clock{now}));
+      break;
+    }
+    case fault::posture: {
+      flaky_policy loose{pol, false, false};
+      loose.edit_posture = [](assent::posture& p) { p.threshold = 0; };
+      d = decide(assent::verifier<flaky_policy, assent::approval_claims, assent::fixed_clock>(
+          loose, keys, sink, s.options, assent::fixed_clock{now}));
       break;
     }
     case fault::clock:
@@ -254,6 +261,8 @@ TEST_CASE("every reason code comes from the smallest change to an allowed decisi
        [](const world&, scenario& s) { s.host_fault = scenario::fault::clock; }},
       {"evaluation failed", reason::evaluation_failed,
        [](const world&, scenario& s) { s.host_fault = scenario::fault::claims_member; }},
+      {"invalid posture", reason::invalid_posture,
+       [](const world&, scenario& s) { s.host_fault = scenario::fault::posture; }},
       {"audit failed", reason::audit_failed, [](const world&, scenario& s) { s.sink_fails = true; }},
       {"malformed request", reason::malformed_request, [](const world&, scenario& s) { s.req.spec_hash = "md5:abc"; }},
       {"too many credentials", reason::too_many_credentials,

@@ -4,6 +4,7 @@
 // a wrong allow or a decision without a record.
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <stdexcept>
 
 #include "assent/audit/memory_sink.hpp"
@@ -353,6 +354,87 @@ TEST_CASE("threat: a host part that throws is a recorded deny naming it, also wh
     check(v, sink, reason::clock_unavailable);
     // The record carries the wall-clock time of the decision, not 0.
     CHECK(sink.times[0] > now);
+  }
+}
+
+}  // namespace threat_decision_test
+
+namespace threat_decision_test {
+
+TEST_CASE("threat: a host policy's posture is enforced only as it reads", "[threat][decision][host]") {
+  world w;
+  const auto pol = load(acme_policy_document());
+  const auto req = deploy_request();
+  // bob (developer) and frank (developer): no admin among them.
+  const std::vector<std::string> developers = {sign(claims_for("frank", "f1"), w.keys.at("frank-1")),
+                                               sign(claims_for("alice", "a1"), w.keys.at("alice-1"))};
+  const std::vector<std::function<void(assent::posture&)>> edits = {
+      [](assent::posture& p) { p.threshold = 0; },                            // allows with nothing
+      [](assent::posture& p) { p.min_approver_rank.reset(); },                // role without its rank
+      [](assent::posture& p) { p.min_approver_role.reset(); },                // rank without its role
+      [](assent::posture& p) { *p.min_approver_rank = 1; },                   // "admin" read as rank 1
+      [](assent::posture& p) { p.capabilities.clear(); },                     // nothing to cover
+      [](assent::posture& p) { p.capabilities = {"Deploy"}; },                // matches no capability
+      [](assent::posture& p) { p.hardened = true; p.threshold = 1; },         // hardened, then loosened
+      [](assent::posture& p) { p.approval = static_cast<assent::approval_mode>(7); },
+  };
+  for (std::size_t i = 0; i < edits.size(); ++i) {
+    INFO("edit " << i);
+    recording_sink sink;
+    flaky_policy host{pol, false, false};
+    host.edit_posture = edits[i];
+    assent::verifier<flaky_policy, assent::approval_claims, assent::fixed_clock> v(host, w.store, sink, {},
+                                                                                  assent::fixed_clock{now});
+    const auto d = v.decide(req, i == 0 ? std::vector<std::string>{} : developers);
+    CHECK_FALSE(d.allowed);
+    CHECK(d.reasons == std::vector<reason>{reason::invalid_posture});
+    CHECK(sink.events.size() == 1);
+  }
+  // The unedited posture is enforced as usual.
+  recording_sink sink;
+  flaky_policy host{pol, false, false};
+  assent::verifier<flaky_policy, assent::approval_claims, assent::fixed_clock> v(host, w.store, sink, {},
+                                                                                assent::fixed_clock{now});
+  CHECK(v.decide(req, std::vector<std::string>{sign(claims_for("alice", "a1"), w.keys.at("alice-1")),
+                                               sign(claims_for("dave", "d1"), w.keys.at("dave-1"))})
+            .allowed);
+}
+
+TEST_CASE("threat: a host claims type adds checks, never removes assent's", "[threat][decision][host]") {
+  world w;
+  const auto pol = load(acme_policy_document());
+  recording_sink sink;
+  assent::verifier<assent::policy, lax_claims, assent::fixed_clock> v(pol, w.store, sink, {},
+                                                                     assent::fixed_clock{now});
+  const auto body_signed = [&](const std::string& kid, const std::function<void(nlohmann::json&)>& edit) {
+    const auto& key = w.keys.at(kid);
+    auto body = assent::to_json(claims_for(key.principal(), "c-" + kid));
+    edit(body);
+    assent::dsse::envelope e;
+    e.payload_type = std::string(assent::dsse::approval_payload_type);
+    const std::string text = body.dump();
+    e.payload.assign(text.begin(), text.end());
+    const auto sig = key.sign(assent::byte_view(assent::dsse::pae(e)));
+    e.signatures.push_back({key.kid(), assent::bytes(sig.begin(), sig.end())});
+    return assent::dsse::serialize(e);
+  };
+  const auto good = [](nlohmann::json&) {};
+  REQUIRE(v.decide(deploy_request(), std::vector<std::string>{body_signed("alice-1", good), body_signed("dave-1", good)})
+              .allowed);
+  const std::vector<std::function<void(nlohmann::json&)>> lax = {
+      [](nlohmann::json& b) { b["capabilities"] = {"deploy", "DEPLOY!"}; },
+      [](nlohmann::json& b) { b["capabilities"] = {"deploy", "deploy"}; },
+      [](nlohmann::json& b) { b["id"] = "id with spaces"; },
+      [](nlohmann::json& b) { b["spec_hash"] = "SHA256:" + std::string(64, 'C'); },
+      [](nlohmann::json& b) { b["expires_at"] = b["issued_at"]; },
+      [](nlohmann::json& b) { b["approver"] = "Alice"; },
+  };
+  for (std::size_t i = 0; i < lax.size(); ++i) {
+    INFO("edit " << i);
+    const auto d =
+        v.decide(deploy_request(), std::vector<std::string>{body_signed("alice-1", lax[i]), body_signed("dave-1", good)});
+    CHECK_FALSE(d.allowed);
+    CHECK(has_rejection(d, reason::malformed_credential));
   }
 }
 

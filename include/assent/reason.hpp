@@ -69,6 +69,7 @@ enum class reason : std::uint16_t {
   policy_unavailable = 115,        ///< the policy failed (threw) while resolving the request
   clock_unavailable = 116,         ///< the clock failed (threw): the decision has no trusted time
   evaluation_failed = 117,         ///< the decision could not be evaluated (out of memory, a host part threw)
+  invalid_posture = 118,           ///< the policy's posture for this request is inconsistent or impossible
 };
 
 namespace detail {
@@ -127,6 +128,7 @@ inline constexpr reason_name reason_names[] = {
     {reason::policy_unavailable, "policy_unavailable"},
     {reason::clock_unavailable, "clock_unavailable"},
     {reason::evaluation_failed, "evaluation_failed"},
+    {reason::invalid_posture, "invalid_posture"},
 };
 }  // namespace detail
 

@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -31,6 +32,7 @@
 #include "assent/clock.hpp"
 #include "assent/config.hpp"
 #include "assent/credential/claims.hpp"
+#include "assent/credential/claims_check.hpp"
 #include "assent/crypto/sha256.hpp"
 #include "assent/decision.hpp"
 #include "assent/envelope.hpp"
@@ -43,6 +45,7 @@
 #include "assent/verifier/duty_matching.hpp"
 #include "assent/verifier/metrics.hpp"
 #include "assent/verifier/pending_decision.hpp"
+#include "assent/verifier/posture_check.hpp"
 #include "assent/verifier/requirements.hpp"
 #include "assent/verifier/signature_cache.hpp"
 
@@ -264,6 +267,13 @@ class verifier {
     d.reasons = resolved.denials;
     if (!resolved.effective) return;
     const posture& p = *resolved.effective;
+    // A host policy type's posture is enforced only as it reads (verifier/posture_check.hpp).
+    if (detail::posture_fault(p, [&](const std::string& role) {
+          return policy_call([&] { return policy_.highest_rank(std::vector<std::string>{role}); });
+        }) != nullptr) {
+      d.reasons.push_back(reason::invalid_posture);
+      return;
+    }
     d.approval_required = p.approval == approval_mode::required;
     d.approvals_required = d.approval_required ? p.threshold : 0;
     d.capabilities_required = p.capabilities;
@@ -412,6 +422,11 @@ class verifier {
       auto parsed_claims = assent::parse_claims<Claims>(byte_view(fresh->envelope.payload));
       reader_failed = parsed_claims.reader_failed;
       fresh->claims = std::move(parsed_claims.claims);
+      // A host's claims type adds checks, never removes assent's (credential/claims_check.hpp);
+      // assent's own reader has applied them already.
+      if constexpr (!std::is_same<Claims, approval_claims>::value) {
+        if (fresh->claims && detail::claims_fault(*fresh->claims) != nullptr) fresh->claims.reset();
+      }
       // A reader that failed says nothing about the body: never cache that as its reading.
       if (parsed_cache_ && !reader_failed && credential.size() <= credential_cache<Claims>::max_cached_bytes)
         parsed_cache_->insert(*envelope_digest, fresh);
