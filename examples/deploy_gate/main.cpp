@@ -6,19 +6,24 @@
 // approvals, an allow with 2 of 3 approvers, a deny once an approver's key is
 // removed from the file, a deny once a key is revoked in it, and the audit log
 // verified at the end. Exits non-zero if any outcome is not the expected one.
+//
+//   deploy_gate                   the demo, in a temporary folder removed afterwards
+//   deploy_gate --publish FILE    publishes a fresh key set to FILE (exit 2, old set kept, if
+//                                 it cannot be written)
+//   deploy_gate --check FILE      loads FILE as the gate does (exit 1 if it does not load)
 #include <assent/assent.hpp>
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <mutex>
 #include <string>
 #include <vector>
+
+#include "../common/safe_file.hpp"
 
 namespace {
 
@@ -135,31 +140,22 @@ void show(const gate_result& g) {
   for (const auto& r : g.reasons) std::cout << "      " << r << "\n";
 }
 
-// The security team's edit: write the whole set next to the file, then rename over it (atomic:
-// a reader sees the old file or the new one, never half of one; also a new inode).
-void publish_jwks(const std::map<std::string, assent::key_record_spec>& people) {
+// The security team's edit: replace the whole set atomically and durably (a reader sees the old
+// file or the new one, never half of one; also a new inode, which the store notices). A write
+// that fails (a full disk) leaves the old set in place and is reported: the team must know
+// that a revocation did not land.
+std::optional<std::string> publish_jwks(const std::string& path, const std::map<std::string, assent::key_record_spec>& people) {
   assent::memory_key_store set;
   for (const auto& entry : people) (void)set.add(*assent::key_record::create(entry.second).first);
-  std::ofstream(dir + "/trusted.jwks.tmp", std::ios::binary) << assent::to_jwks(set).dump(2);
-  if (std::rename((dir + "/trusted.jwks.tmp").c_str(), (dir + "/trusted.jwks").c_str()) != 0) ++failures;
+  return safe_file::replace(path, assent::to_jwks(set).dump(2), 0644);  // public keys: world-readable
 }
 
-}  // namespace
-
-int main() {
-  char tmpl[] = "/tmp/assent-deploy-gate-XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) return 2;
-  dir = tmpl;
-  const remove_dir_at_exit cleanup;
-  std::cout << "deploy_gate: working in " << dir << "\n";
-
-  // Approvers alice, carol, dave: fresh keys, public halves in trusted.jwks.
-  std::map<std::string, assent::signing_key> keys;
-  std::map<std::string, assent::key_record_spec> people;
+// Approvers alice, carol, dave: fresh keys; the public halves go into trusted.jwks.
+void make_team(std::map<std::string, assent::signing_key>& keys, std::map<std::string, assent::key_record_spec>& people) {
   const std::pair<std::string, std::string> team[] = {{"alice", "admin"}, {"carol", "owner"}, {"dave", "admin"}};
   for (const auto& [name, role] : team) {
     assent::crypto::ed25519::seed seed{};
-    if (!assent::crypto::os_random(seed)) return 2;
+    if (!assent::crypto::os_random(seed)) throw std::runtime_error("no randomness for a key");
     keys.emplace(name, assent::signing_key::from_seed(seed, name + "-1", name));
     assent::key_record_spec spec;
     spec.kid = name + "-1";
@@ -168,7 +164,52 @@ int main() {
     spec.roles = {role};
     people[name] = spec;
   }
-  publish_jwks(people);
+}
+
+// --publish FILE / --check FILE: one publish or one load, as the security team's tool and the
+// gate do them; the tests run many at once, and on a full disk.
+int run_command(const std::vector<std::string>& args) {
+  if (args.size() == 2 && args[0] == "--publish") {
+    std::map<std::string, assent::signing_key> keys;
+    std::map<std::string, assent::key_record_spec> people;
+    make_team(keys, people);
+    if (auto err = publish_jwks(args[1], people)) {
+      std::cerr << "deploy_gate: " << *err << " (the previous key set is unchanged)\n";
+      return 2;
+    }
+    return 0;
+  }
+  if (args.size() == 2 && args[0] == "--check") {
+    const auto loaded = assent::load_jwks_file(args[1]);
+    if (!loaded.ok()) {
+      std::cerr << "deploy_gate: " << loaded.error.message << "\n";
+      return 1;
+    }
+    std::cout << loaded.store->size() << " keys\n";
+    return 0;
+  }
+  std::cerr << "usage: deploy_gate [--publish FILE | --check FILE]\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  if (argc > 1) return run_command({argv + 1, argv + argc});
+  char tmpl[] = "/tmp/assent-deploy-gate-XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) return 2;
+  dir = tmpl;
+  const remove_dir_at_exit cleanup;
+  std::cout << "deploy_gate: working in " << dir << "\n";
+  const std::string jwks_path = dir + "/trusted.jwks";
+  auto publish = [&](const std::map<std::string, assent::key_record_spec>& people) {
+    if (auto err = publish_jwks(jwks_path, people)) throw std::runtime_error(*err);
+  };
+
+  std::map<std::string, assent::signing_key> keys;
+  std::map<std::string, assent::key_record_spec> people;
+  make_team(keys, people);
+  publish(people);
 
   // Prod deploys need 2 distinct approvers ranked admin or above (2 of the 3).
   auto policy = assent::load_policy(R"({"version": 1, "id": "deploy-gate", "roles": ["developer", "admin", "owner"],
@@ -177,7 +218,7 @@ int main() {
       "min_initiator_role": "developer"}}}}})");
   auto opened = assent::audit::file_sink::open(dir + "/audit.jsonl");
   if (!policy.ok() || !opened.ok()) return 2;
-  jwks_file_key_store store(dir + "/trusted.jwks");
+  jwks_file_key_store store(jwks_path);
   const deploy_gate gate(*policy.value, store, *opened.sink);
 
   rollout r{"payments", "prod", R"({"service": "payments", "image": "payments:4.2.0", "replicas": 6})", "bob",
@@ -202,7 +243,7 @@ int main() {
 
   std::cout << "3. Security removes carol's key from trusted.jwks (she left the team)\n";
   people.erase("carol");
-  publish_jwks(people);
+  publish(people);
   g = gate.gate(r);  // the same two approvals as in step 2
   show(g);
   expect(!g.allowed && g.decision.has_reason(assent::reason::unknown_key), "carol's approval: unknown_key");
@@ -216,7 +257,7 @@ int main() {
 
   std::cout << "5. dave's laptop is stolen: his key is marked \"revoked\" in trusted.jwks\n";
   people["dave"].status = assent::key_status::revoked;
-  publish_jwks(people);
+  publish(people);
   g = gate.gate(r);  // the same two approvals as in step 4
   show(g);
   expect(!g.allowed && g.decision.has_reason(assent::reason::key_revoked), "dave's approval: key_revoked");
@@ -234,4 +275,7 @@ int main() {
 
   std::cout << (failures == 0 ? "\nAll outcomes as expected.\n" : "\nSOME OUTCOMES WERE NOT AS EXPECTED.\n");
   return failures == 0 ? 0 : 1;
+} catch (const std::exception& e) {  // a key set that cannot be published: a full disk, say
+  std::cerr << "deploy_gate: " << e.what() << "\n";
+  return 2;
 }

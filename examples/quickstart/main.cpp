@@ -7,29 +7,30 @@
 #include <assent/assent.hpp>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <unistd.h>
 #include <vector>
+
+#include "../common/safe_file.hpp"
 
 namespace {
 
 std::string dir;  // the temporary folder
 
-void write_file(const std::string& name, const std::string& text) {
-  std::ofstream(dir + "/" + name, std::ios::binary) << text;
-}
-std::string read_file(const std::string& name) {
-  std::ifstream in(dir + "/" + name, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 [[noreturn]] void die(const std::string& why) {
   std::cerr << "quickstart: " << why << "\n";
   std::exit(2);
+}
+// Checked, durable, mode 0600 (private keys among them): see ../common/safe_file.hpp.
+void write_file(const std::string& name, const std::string& text) {
+  if (auto err = safe_file::replace(dir + "/" + name, text)) die(*err);
+}
+std::string read_file(const std::string& name) {
+  std::string error;
+  auto text = safe_file::read(dir + "/" + name, error);
+  if (!text) die(error);
+  return *text;
 }
 
 assent::signing_key new_key(const std::string& kid, const std::string& principal) {

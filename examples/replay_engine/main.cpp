@@ -7,36 +7,60 @@
 // replayed that way (source_environments). Exits non-zero if any outcome is
 // not the expected one. The last step drains a queue of dry runs on one thread with
 // decide_deferred, so one fdatasync of the file log covers many decisions.
+//
+// The rule the engine shows: read the recording ONCE, hash those bytes for the request, and
+// replay those same bytes. Reading the file again to execute it (or to hash it) lets whoever
+// can write the file swap it between the two reads, so an approval of one recording would run
+// another (step 6 plays that race out).
+//
+//   replay_engine                 the demo, in a temporary folder removed afterwards
+//   replay_engine --dir DIR       the demo in DIR (kept), e.g. on a full disk: exits 2 with why
+//   replay_engine --race N        N execute replays while another thread keeps swapping the
+//                                 recording on disk; exits 1 if any replay ran bytes other
+//                                 than the approved ones
 #include <assent/assent.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
-#include <sstream>
+#include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include "../common/safe_file.hpp"
 
 namespace {
 
-std::string dir;  // the temporary folder
+std::string dir;  // the working folder
 int failures = 0;
-// Removes the temporary folder however main returns.
+// Removes a temporary working folder however main returns (not one given with --dir).
 struct remove_dir_at_exit {
+  bool armed = false;
   ~remove_dir_at_exit() {
     std::error_code ignored;
-    if (!dir.empty()) std::filesystem::remove_all(dir, ignored);
+    if (armed) std::filesystem::remove_all(dir, ignored);
   }
 };
+// Setup steps that must not fail; a failure (a full disk, say) ends the program with exit 2.
+struct setup_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
-void write_file(const std::string& name, const std::string& text) { std::ofstream(dir + "/" + name) << text; }
+void write_file(const std::string& name, const std::string& text) {
+  if (auto err = safe_file::replace(dir + "/" + name, text)) throw setup_error(*err);
+}
 std::string read_file(const std::string& name) {
-  std::ifstream in(dir + "/" + name);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  std::string error;
+  auto text = safe_file::read(dir + "/" + name, error);
+  if (!text) throw setup_error(error);
+  return *text;
 }
 void expect(bool ok, const std::string& what) {
   if (!ok) ++failures;
@@ -50,29 +74,53 @@ struct incident {
 enum class replay_mode { dry_run, execute };
 
 // --- the integration ---------------------------------------------------------------------
+// How the engine reads a recording: safe_file::read (no symlinks, regular files only). The demo
+// passes a reader that races the way an attacker would.
+using recording_reader = std::function<std::optional<std::string>(const std::string& path, std::string& error)>;
+
+// What one replay() did: the decision, and the steps it replayed (none unless allowed).
+struct replay_outcome {
+  assent::decision decision;
+  std::vector<std::string> replayed_steps;
+};
+
 class replay_engine {
  public:
-  explicit replay_engine(const assent::verifier<>& v) : verifier_(v) {}
+  explicit replay_engine(const assent::verifier<>& v,
+                         recording_reader read = [](const std::string& path, std::string& error) {
+                           return safe_file::read(path, error);
+                         })
+      : verifier_(v), read_(std::move(read)) {}
 
-  // What assent is asked before a replay of `inc` into prod in `mode`.
-  static assent::request request_for(const incident& inc, replay_mode mode, const std::string& operator_name) {
+  // What assent is asked before a replay of `recording` (the bytes of inc's recording, as read
+  // once) into prod in `mode`.
+  static assent::request request_for(const incident& inc, const std::string& recording, replay_mode mode,
+                                     const std::string& operator_name) {
     assent::request req;
     // The mode is the action: the policy gives each mode its own rules.
     req.action = mode == replay_mode::dry_run ? "replay.dry_run" : "replay.execute";
     req.project = inc.project;
     req.environment = "prod";                        // where the replay runs
     req.source_environment = inc.source_environment;  // where the run was recorded
-    req.spec_hash = assent::spec_hash_of_document(read_file(inc.recording_file)).value_or("");
+    req.spec_hash = assent::spec_hash_of_document(recording).value_or("");  // bad JSON: malformed_request
     req.initiator = operator_name;
     return req;
   }
 
-  // Replays `inc` into prod in `mode` if assent allows it; returns the decision.
-  assent::decision replay(const incident& inc, replay_mode mode, const std::string& operator_name,
-                          const std::vector<std::string>& approvals) const {
-    const std::string recording = read_file(inc.recording_file);
-    const assent::request req = request_for(inc, mode, operator_name);
-    const assent::decision d = verifier_.decide(req, approvals);
+  // Replays `inc` into prod in `mode` if assent allows it.
+  replay_outcome replay(const incident& inc, replay_mode mode, const std::string& operator_name,
+                        const std::vector<std::string>& approvals) const {
+    replay_outcome out;
+    // The one read: these bytes are hashed for the decision and are the bytes replayed.
+    std::string error;
+    const std::optional<std::string> recording = read_(dir + "/" + inc.recording_file, error);
+    if (!recording) {  // nothing to decide on: out.decision is a deny by default
+      std::cout << "   -> cannot replay " << inc.id << ": " << error << "\n";
+      return out;
+    }
+    const assent::request req = request_for(inc, *recording, mode, operator_name);
+    out.decision = verifier_.decide(req, approvals);
+    const assent::decision& d = out.decision;
 
     std::cout << "   -> " << (d.allowed ? "ALLOW" : "DENY") << " " << req.action << " of " << inc.id
               << " (recorded in " << inc.source_environment << ")  [audit #" << d.audit_seq << "]\n";
@@ -82,25 +130,76 @@ class replay_engine {
       std::cout << "      approval #" << r.index << " not counted: " << assent::to_string(r.why) << "\n";
     for (const auto& c : d.missing.capabilities) std::cout << "      missing capability: " << c << "\n";
     if (d.allowed) {
-      const auto steps = nlohmann::json::parse(recording).at("steps").size();
-      std::cout << "      replaying " << steps << " recorded steps"
+      const auto doc = nlohmann::json::parse(*recording, nullptr, /*allow_exceptions=*/false);
+      if (doc.is_object() && doc.contains("steps") && doc["steps"].is_array())
+        for (const auto& step : doc["steps"]) out.replayed_steps.push_back(step.dump());
+      std::cout << "      replaying " << out.replayed_steps.size() << " recorded steps"
                 << (mode == replay_mode::dry_run ? " with side effects suppressed\n" : " for real\n");
     }
-    return d;
+    return out;
   }
 
  private:
   const assent::verifier<>& verifier_;
+  recording_reader read_;
 };
 // ------------------------------------------------------------------------------------------
 
+const char* const inc7_recording =
+    R"({"incident": "INC-7", "steps": ["drain eu-west", "replay 1200 payments", "restore"]})";
+// What mallory, who can write the recordings folder, wants run under alice's approval of INC-7.
+const char* const mallory_recording = R"({"incident": "INC-7", "steps": ["drop table payments"]})";
+
 }  // namespace
 
-int main() {
-  char tmpl[] = "/tmp/assent-replay-engine-XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) return 2;
-  dir = tmpl;
-  const remove_dir_at_exit cleanup;
+namespace {
+
+// --race N: one thread keeps swapping INC-7's recording between the approved bytes and
+// mallory's (write aside, rename over: each read sees one whole file) while this thread runs N
+// execute replays with alice's approval of the approved bytes. Returns how many replays ran
+// anything else; it must be 0 however the swaps and the reads interleave.
+int race(int n, const replay_engine& engine, const incident& inc, const std::vector<std::string>& approval,
+         const std::vector<std::string>& approved_steps) {
+  std::atomic<bool> stop{false};
+  std::thread attacker([&] {
+    const std::string target = dir + "/" + inc.recording_file, aside = target + ".swap";
+    for (bool evil = true; !stop.load(); evil = !evil) {
+      std::ofstream(aside, std::ios::trunc) << (evil ? mallory_recording : inc7_recording);  // no fsync: the
+      std::rename(aside.c_str(), target.c_str());  // attacker needs no durability
+    }
+  });
+  int wrong = 0, allowed = 0;
+  for (int i = 0; i < n; ++i) {
+    const replay_outcome r = engine.replay(inc, replay_mode::execute, "bob", approval);
+    if (r.decision.allowed) ++allowed;
+    if (r.decision.allowed && r.replayed_steps != approved_steps) ++wrong;
+  }
+  stop = true;
+  attacker.join();
+  std::cerr << "race: " << allowed << " of " << n << " replays allowed\n";
+  return wrong;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  int race_runs = 0;
+  remove_dir_at_exit cleanup;
+  if (args.size() == 2 && args[0] == "--dir") {
+    dir = args[1];
+  } else if (args.size() == 2 && args[0] == "--race") {
+    race_runs = std::max(1, std::atoi(args[1].c_str()));
+  } else if (!args.empty()) {
+    std::cerr << "usage: replay_engine [--dir DIR | --race N]\n";
+    return 2;
+  }
+  if (dir.empty()) {
+    char tmpl[] = "/tmp/assent-replay-engine-XXXXXX";
+    if (mkdtemp(tmpl) == nullptr) return 2;
+    dir = tmpl;
+    cleanup.armed = true;
+  }
   std::cout << "replay_engine: working in " << dir << "\n";
 
   // alice is the incident commander: the only one whose approval counts for execute mode.
@@ -131,7 +230,7 @@ int main() {
   }
 })");
   // Two recordings: an outage captured in prod, and a test incident captured in staging.
-  write_file("inc-7.json", R"({"incident": "INC-7", "steps": ["drain eu-west", "replay 1200 payments", "restore"]})");
+  write_file("inc-7.json", inc7_recording);
   write_file("inc-9.json", R"({"incident": "INC-9", "steps": ["replay 40 payments"]})");
   const incident inc7{"INC-7", "payments", "prod", "inc-7.json"};
   const incident inc9{"INC-9", "payments", "staging", "inc-9.json"};
@@ -144,50 +243,84 @@ int main() {
   const assent::verifier<> verifier(*policy.value, *keys.store, audit);
   const replay_engine engine(verifier);
 
-  // What alice signs for one recording, covering the given capabilities.
-  auto approve = [&](const incident& inc, std::vector<std::string> caps) {
-    const auto hash = *assent::spec_hash_of_document(read_file(inc.recording_file));
+  // What alice signs for one recording, covering the given capabilities: she reviewed these
+  // bytes (in a real setup, fetched once and shown to her, not re-read from the shared folder).
+  auto approve = [&](const std::string& recording, std::vector<std::string> caps) {
+    const auto hash = *assent::spec_hash_of_document(recording);
     return assent::issue_approval(
-        assent::make_approval_claims(inc.project, "prod", hash, std::move(caps), assent::system_clock{}.now(), 900), alice);
+        assent::make_approval_claims("payments", "prod", hash, std::move(caps), assent::system_clock{}.now(), 900), alice);
   };
+  const std::vector<std::string> inc7_steps = {R"("drain eu-west")", R"("replay 1200 payments")", R"("restore")"};
+
+  if (race_runs > 0) {
+    std::cout.setstate(std::ios::failbit);  // the per-replay lines would drown the result
+    const int wrong = race(race_runs, engine, inc7, {approve(inc7_recording, {"replay.execute", "replay.elevated"})},
+                           inc7_steps);
+    std::cout.clear();
+    std::cout << "race: " << race_runs << " execute replays under a swapping recording, " << wrong
+              << " ran bytes other than the approved ones\n";
+    return wrong == 0 ? 0 : 1;
+  }
 
   std::cout << "\n1. bob dry-runs INC-7, no approval\n";
-  auto d = engine.replay(inc7, replay_mode::dry_run, "bob", {});
-  expect(d.allowed && !d.approval_required, "a dry run needs no approval");
+  auto r = engine.replay(inc7, replay_mode::dry_run, "bob", {});
+  expect(r.decision.allowed && !r.decision.approval_required, "a dry run needs no approval");
 
   std::cout << "2. bob executes INC-7, no approval\n";
-  d = engine.replay(inc7, replay_mode::execute, "bob", {});
-  expect(!d.allowed && d.has_reason(assent::reason::threshold_not_met), "execute mode needs an approval");
+  r = engine.replay(inc7, replay_mode::execute, "bob", {});
+  expect(!r.decision.allowed && r.decision.has_reason(assent::reason::threshold_not_met),
+         "execute mode needs an approval");
 
   std::cout << "3. bob executes INC-7; alice approved replay.execute only\n";
-  d = engine.replay(inc7, replay_mode::execute, "bob", {approve(inc7, {"replay.execute"})});
-  expect(!d.allowed && d.has_reason(assent::reason::insufficient_capabilities) &&
-             d.missing.capabilities == std::vector<std::string>{"replay.elevated"},
+  r = engine.replay(inc7, replay_mode::execute, "bob", {approve(inc7_recording, {"replay.execute"})});
+  expect(!r.decision.allowed && r.decision.has_reason(assent::reason::insufficient_capabilities) &&
+             r.decision.missing.capabilities == std::vector<std::string>{"replay.elevated"},
          "rejected: insufficient_capabilities, replay.elevated missing");
 
   std::cout << "4. bob executes INC-9 (recorded in staging); alice approved both capabilities\n";
-  d = engine.replay(inc9, replay_mode::execute, "bob", {approve(inc9, {"replay.execute", "replay.elevated"})});
-  expect(!d.allowed && d.has_reason(assent::reason::wrong_source_environment) && d.approvals.size() == 1,
+  r = engine.replay(inc9, replay_mode::execute, "bob",
+                    {approve(read_file("inc-9.json"), {"replay.execute", "replay.elevated"})});
+  expect(!r.decision.allowed && r.decision.has_reason(assent::reason::wrong_source_environment) &&
+             r.decision.approvals.size() == 1,
          "alice's approval counts, yet denied: wrong_source_environment");
 
   std::cout << "5. bob executes INC-7; alice approved replay.execute + replay.elevated\n";
-  d = engine.replay(inc7, replay_mode::execute, "bob", {approve(inc7, {"replay.execute", "replay.elevated"})});
-  expect(d.allowed && d.approvals.size() == 1 && d.approvals[0].approver == "alice", "allowed, approved by alice");
+  const std::string alice_ok = approve(inc7_recording, {"replay.execute", "replay.elevated"});
+  r = engine.replay(inc7, replay_mode::execute, "bob", {alice_ok});
+  expect(r.decision.allowed && r.decision.approvals.size() == 1 && r.decision.approvals[0].approver == "alice" &&
+             r.replayed_steps == inc7_steps,
+         "allowed, approved by alice, INC-7's 3 steps replayed");
+
+  // mallory can write the recordings folder. She puts her recording at inc-7.json and swaps
+  // the approved one back the moment the engine has read the file: had the engine read the file
+  // again to hash it, the hash would match alice's approval and mallory's steps would run.
+  std::cout << "6. bob executes INC-7 again while mallory swaps the file right after each read\n";
+  write_file("inc-7.json", mallory_recording);
+  const replay_engine raced(verifier, [](const std::string& path, std::string& error) {
+    auto bytes = safe_file::read(path, error);
+    if (auto err = safe_file::replace(path, inc7_recording)) throw setup_error(*err);  // mallory's swap
+    return bytes;
+  });
+  r = raced.replay(inc7, replay_mode::execute, "bob", {alice_ok});
+  expect(!r.decision.allowed && r.decision.has_reason(assent::reason::spec_hash_mismatch) && r.replayed_steps.empty(),
+         "denied: the bytes read are not the approved ones (spec_hash_mismatch); nothing replayed");
 
   // Every attempt, allowed or not, is one record of the hash-chained log.
   const auto verified = assent::audit::verify_log_text(audit.text());
-  std::cout << "6. Audit: " << assent::audit::to_string(verified.code) << ", " << verified.count << " records\n";
-  expect(verified.ok() && verified.count == 5, "5 replay attempts recorded in an intact chain");
+  std::cout << "7. Audit: " << assent::audit::to_string(verified.code) << ", " << verified.count << " records\n";
+  expect(verified.ok() && verified.count == 6, "6 replay attempts recorded in an intact chain");
 
   // The nightly regression run: 64 dry runs from a queue, on one thread, into a file log with
   // group commit. Deciding one at a time would cost one fdatasync per replay; decide_deferred
   // keeps up to 16 decisions in flight, and each replay starts only once get() has its record
   // on disk.
-  std::cout << "7. The nightly queue: 64 dry runs of INC-7 on one thread, 16 decisions in flight\n";
+  std::cout << "8. The nightly queue: 64 dry runs of INC-7 on one thread, 16 decisions in flight\n";
   auto log = assent::audit::file_sink::open(dir + "/replay-audit.jsonl");  // durability::group
-  if (!log.ok()) return 2;
+  if (!log.ok()) throw setup_error(log.error);
   const assent::verifier<> nightly(*policy.value, *keys.store, *log.sink);
-  const assent::request dry_run = replay_engine::request_for(inc7, replay_mode::dry_run, "nightly");
+  // The queue's recording is read once, up front, and every dry run replays those bytes.
+  const assent::request dry_run =
+      replay_engine::request_for(inc7, read_file("inc-7.json"), replay_mode::dry_run, "nightly");
   std::deque<assent::pending_decision> in_flight;
   int started = 0;
   const auto start_oldest = [&] {
@@ -209,4 +342,7 @@ int main() {
 
   std::cout << (failures == 0 ? "\nAll outcomes as expected.\n" : "\nSOME OUTCOMES WERE NOT AS EXPECTED.\n");
   return failures == 0 ? 0 : 1;
+} catch (const setup_error& e) {  // a file that cannot be written or read: a full disk, say
+  std::cerr << "replay_engine: " << e.what() << "\n";
+  return 2;
 }
