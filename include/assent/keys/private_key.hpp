@@ -3,7 +3,7 @@
 ///
 /// A private JWK is an OKP Ed25519 JWK with both "d" and "x"; x must be the public key d derives
 /// (a mismatched pair would sign as one key and claim to be another). It may carry kid, alg
-/// ("EdDSA"), use ("sig"), key_ops (["sign"] or ["sign", "verify"]), the x5* members and assent's
+/// ("Ed25519" or "EdDSA", as in key sets), use ("sig"), key_ops (["sign"] or ["sign", "verify"]), the x5* members and assent's
 /// key-set members (principal is kept; the others are checked and ignored, so one file can be
 /// both the private key and the source of its public entry). Unknown members are refused, as in
 /// key sets.
