@@ -243,6 +243,7 @@ class secret_key {
     detail::ge_p3 a = detail::scalarmult_base(k.scalar_.data());
     detail::ge_to_bytes(k.public_.data(), a);
     crypto::secure_wipe(&a, sizeof a);
+    ASSENT_CT_DECLASSIFY(k.public_.data(), k.public_.size());  // A is the public key
     return k;
   }
 
