@@ -8,8 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the build and tests need. libsodium and OpenSSL are
-# test/bench-only: independent implementations assent is checked against.
-packages=(cmake g++ make pkg-config nlohmann-json3-dev catch2 libssl-dev libsodium-dev valgrind)
+# test/bench-only: independent implementations assent is checked against; python3-nacl
+# (PyNaCl) is one for the interop test (tests/interop/, which installs its npm packages itself).
+packages=(cmake g++ make pkg-config nlohmann-json3-dev catch2 libssl-dev libsodium-dev valgrind python3-nacl)
 case "${1:-}" in
   test-clang|test-fuzz) packages+=(clang libclang-rt-14-dev) ;;
 esac

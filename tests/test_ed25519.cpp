@@ -16,6 +16,7 @@
 
 #include "assent/crypto/ed25519.hpp"
 #include "catch.hpp"
+#include "torsion_test_util.hpp"
 
 namespace {
 
@@ -387,6 +388,65 @@ TEST_CASE("ed25519 verify accepts a key with a small-order component, like libso
     const bool sodium_ok =
         crypto_sign_verify_detached(sig.data(), msg.data(), msg.size(), mixed.data()) == 0;
     CHECK(ed::verify(sig, msg, mixed) == sodium_ok);
+  }
+}
+
+TEST_CASE("ed25519 a torsion twin of a key verifies signatures made with the key's secret",
+          "[ed25519][torsion][libsodium]") {
+  // Why key loaders require the prime-order subgroup: Bob's secret signs as A + (0, -1) too.
+  // verify keeps libsodium 1.0.18's answer (it accepts), so the refusal must happen at loading.
+  init_sodium();
+  for (std::uint8_t n = 1; n <= 4; ++n) {
+    assent_torsion::point seed{};
+    seed.fill(n);
+    const auto bob = assent_torsion::public_of(seed);
+    const auto twin = assent_torsion::order2_twin(bob);
+    REQUIRE(twin != bob);
+    CHECK(ed::is_valid_public_key(twin));
+    const bytes msg = random_vector(48);
+    const auto sig = assent_torsion::sign_as_order2_twin(seed, msg);
+    CHECK(crypto_sign_verify_detached(sig.data(), msg.data(), msg.size(), twin.data()) == 0);
+    CHECK(ed::verify(sig, msg, twin));
+    CHECK(ed::verifying_key::from_bytes(twin).has_value());
+    CHECK_FALSE(ed::is_prime_order_public_key_vartime(twin));
+    CHECK(ed::is_prime_order_public_key_vartime(bob));
+  }
+}
+
+TEST_CASE("ed25519 prime-order key check refuses every small-order component, like libsodium's subgroup check",
+          "[ed25519][torsion][libsodium]") {
+  // crypto_core_ed25519_is_valid_point (libsodium 1.0.18): canonical, on the curve, not of small
+  // order, and [L]P = identity. It is an independent implementation of the same rule.
+  init_sodium();
+  const assent_torsion::point small_order[] = {assent_torsion::order4_point(), assent_torsion::order8_point(),
+                                               assent_torsion::order2_twin(assent_torsion::point{1})};
+  for (int i = 0; i < 16; ++i) {
+    const auto key = ed::secret_key::from_seed(random_array<32>());
+    const auto& a = key.public_bytes();
+    CHECK(ed::is_prime_order_public_key_vartime(a));
+    CHECK(crypto_core_ed25519_is_valid_point(a.data()) == 1);
+    // A + T for T of order 2 (both constructions), 4 and 8, and A + 2T, A + 3T for T of order 8.
+    std::vector<ed::public_key> twins{assent_torsion::order2_twin(a)};
+    for (const auto& t : small_order) twins.push_back(assent_torsion::add(a, t));
+    const auto t8x2 = assent_torsion::add(assent_torsion::order8_point(), assent_torsion::order8_point());
+    twins.push_back(assent_torsion::add(a, t8x2));
+    twins.push_back(assent_torsion::add(twins.back(), assent_torsion::order8_point()));
+    for (const auto& twin : twins) {
+      INFO(encode_hex(twin.data(), twin.size()));
+      REQUIRE(twin != ed::public_key{});
+      CHECK(ed::is_valid_public_key(twin));  // what verify requires of A: still accepted
+      CHECK(crypto_core_ed25519_is_valid_point(twin.data()) == 0);
+      CHECK_FALSE(ed::is_prime_order_public_key_vartime(twin));
+    }
+  }
+  // Random 32-byte strings: where both decode, the two agree (is_valid_point also refuses what
+  // is not a point, as the key check does).
+  for (int i = 0; i < 256; ++i) {
+    const auto bytes32 = random_array<32>();
+    const bool ours = ed::is_prime_order_public_key_vartime(bytes32);
+    const bool theirs = crypto_core_ed25519_is_valid_point(bytes32.data()) == 1;
+    if (ed::is_valid_public_key(bytes32)) CHECK(ours == theirs);
+    else CHECK_FALSE(ours);
   }
 }
 

@@ -278,3 +278,22 @@ TEST_CASE("hex_decode_fixed takes exactly 2N lowercase characters", "[encoding][
   CHECK_FALSE(assent::hex_decode_fixed<3>("0a0b0x").has_value());
   CHECK(assent::hex_decode_fixed<0>("").has_value());
 }
+
+TEST_CASE("base64 constant-time character arithmetic matches the RFC 4648 alphabets on every byte",
+          "[encoding][base64][ct]") {
+  const std::string standard = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const std::string url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  for (std::uint32_t v = 0; v < 64; ++v) {
+    CHECK(assent::detail::ct_base64_char(v, assent::detail::base64_standard_extra) == standard[v]);
+    CHECK(assent::detail::ct_base64_char(v, assent::detail::base64_url_extra) == url[v]);
+  }
+  for (std::uint32_t c = 0; c < 256; ++c) {
+    const auto in_standard = standard.find(static_cast<char>(c));
+    const auto in_url = url.find(static_cast<char>(c));
+    INFO(c);
+    CHECK(assent::detail::ct_base64_value(c, assent::detail::base64_standard_extra) ==
+          (in_standard == std::string::npos ? assent::detail::invalid_char : in_standard));
+    CHECK(assent::detail::ct_base64_value(c, assent::detail::base64_url_extra) ==
+          (in_url == std::string::npos ? assent::detail::invalid_char : in_url));
+  }
+}

@@ -16,6 +16,7 @@
 #include "catch.hpp"
 #include "sodium_test_util.hpp"
 #include "test_util.hpp"
+#include "torsion_test_util.hpp"
 
 namespace {
 
@@ -208,6 +209,15 @@ TEST_CASE("jwks round-trips through to_jwks and canonical JSON", "[jwks]") {
   CHECK_FALSE(jwk0.contains("d"));
 }
 
+TEST_CASE("jwks accepts alg Ed25519 (RFC 9864) and EdDSA (RFC 8037) alike", "[jwks][rfc9864]") {
+  for (const char* alg : {"Ed25519", "EdDSA"}) {
+    const auto result = assent::load_jwks(with_member("alg", alg).dump());
+    INFO(alg << ": " << result.error.message);
+    REQUIRE(result.ok());
+    CHECK(result.store->find("k0").record->public_key() == sodium_keypair(1).pk);
+  }
+}
+
 TEST_CASE("jwks refuses malformed documents", "[jwks][reject]") {
   expect_jwks_refused(std::string("not json"), "", "not strict JSON");
   expect_jwks_refused(std::string(R"({"keys": [], "keys": []})"), "", "duplicate_key");
@@ -227,7 +237,8 @@ TEST_CASE("jwks refuses keys of the wrong type or curve", "[jwks][reject]") {
   expect_jwks_refused(with_member("kty", nullptr), "/keys/0/kty", "missing");
   expect_jwks_refused(with_member("crv", "X25519"), "/keys/0/crv", "must be \"Ed25519\"");
   expect_jwks_refused(with_member("crv", "Ed448"), "/keys/0/crv", "key \"k0\"");
-  expect_jwks_refused(with_member("alg", "ES256"), "/keys/0/alg", "EdDSA");
+  expect_jwks_refused(with_member("alg", "ES256"), "/keys/0/alg", "Ed25519");
+  expect_jwks_refused(with_member("alg", "ed25519"), "/keys/0/alg", "EdDSA");
   expect_jwks_refused(with_member("use", "enc"), "/keys/0/use", "sig");
   expect_jwks_refused(with_member("key_ops", {"sign"}), "/keys/0/key_ops", "verify");
   expect_jwks_refused(with_member("key_ops", {"verify", "sign"}), "/keys/0/key_ops", "verify");
@@ -274,6 +285,42 @@ TEST_CASE("jwks refuses small-order and non-canonical points", "[jwks][reject]")
     expect_jwks_refused(with_member("x", b64url(pk)), "/keys/0/x", "large order");
     expect_jwks_refused(with_member("x", b64url(pk)), "/keys/0/x", "key \"k0\"");
   }
+}
+
+TEST_CASE("jwks refuses the torsion twin of a key, so one secret cannot sign as two principals",
+          "[jwks][reject][torsion]") {
+  // Bob's key plus a point of order 2 (issue 13.4), 4 or 8: a second principal whose key Bob's
+  // secret signs for, which revoking Bob's key would not cover.
+  const auto bob = sodium_keypair(2);
+  const std::vector<public_key> twins = {
+      assent_torsion::order2_twin(bob.pk), assent_torsion::add(bob.pk, assent_torsion::order4_point()),
+      assent_torsion::add(bob.pk, assent_torsion::order8_point())};
+  for (const auto& twin : twins) {
+    INFO(b64url(twin));
+    auto bob_jwk = jwk(2, "bob");
+    bob_jwk["principal"] = "bob";
+    auto twin_jwk = bob_jwk;
+    twin_jwk["kid"] = "mallory";
+    twin_jwk["principal"] = "mallory";
+    twin_jwk["x"] = b64url(twin);
+    expect_jwks_refused(set_of({bob_jwk, twin_jwk}), "/keys/1/x", "prime-order subgroup");
+    expect_jwks_refused(set_of({twin_jwk}), "/keys/0/x", "key \"mallory\"");
+    // The factory every key store is built from refuses it too.
+    assent::key_record_spec spec;
+    spec.kid = "mallory";
+    spec.principal = "mallory";
+    spec.public_key = twin;
+    const auto [record, why] = assent::key_record::create(spec);
+    CHECK_FALSE(record.has_value());
+    CHECK(why.find("prime-order subgroup") != std::string::npos);
+  }
+  // The order-2 twin is a key under which Bob's secret makes valid signatures.
+  assent_torsion::point seed{};
+  seed.fill(2);
+  const std::vector<std::uint8_t> msg = {'d', 'e', 'p', 'l', 'o', 'y'};
+  const auto forged = assent_torsion::sign_as_order2_twin(seed, msg);
+  CHECK(crypto_sign_verify_detached(forged.data(), msg.data(), msg.size(), twins[0].data()) == 0);
+  CHECK(assent::load_jwks(set_of({jwk(2, "bob")}).dump()).ok());
 }
 
 TEST_CASE("jwks refuses private key material loudly", "[jwks][reject]") {

@@ -18,6 +18,7 @@
 #include "catch.hpp"
 #include "openssl_test_util.hpp"
 #include "test_util.hpp"
+#include "torsion_test_util.hpp"
 
 namespace {
 
@@ -342,6 +343,20 @@ TEST_CASE("pem refuses non-DER encodings of a public key", "[pem][der]") {
   CHECK(contains(public_der_error(wrong_tag), "expected SubjectPublicKeyInfo SEQUENCE"));
 
   CHECK(contains(public_der_error({}), "missing"));
+}
+
+TEST_CASE("pem refuses the torsion twin of a public key", "[pem][der][torsion]") {
+  const auto key = openssl_generate(EVP_PKEY_ED25519);
+  const public_key pk = openssl_raw_public(key.get());
+  REQUIRE(assent::parse_public_key_pem(assent::to_public_key_pem(pk)) == pk);
+  for (const auto& twin : {assent_torsion::order2_twin(pk), assent_torsion::add(pk, assent_torsion::order4_point()),
+                           assent_torsion::add(pk, assent_torsion::order8_point())}) {
+    const std::string pem = assent::to_public_key_pem(twin);
+    REQUIRE(openssl_read_public_pem(pem) != nullptr);
+    CHECK(contains(public_pem_error(pem), "prime-order subgroup"));
+    const auto der = assent::to_public_key_der(twin);
+    CHECK(contains(public_der_error(assent::bytes(der.begin(), der.end())), "prime-order subgroup"));
+  }
 }
 
 TEST_CASE("pem refuses small-order and non-canonical public keys", "[pem][der]") {

@@ -17,6 +17,7 @@
 #include "openssl_test_util.hpp"
 #include "sodium_test_util.hpp"
 #include "test_util.hpp"
+#include "torsion_test_util.hpp"
 
 namespace {
 
@@ -170,6 +171,28 @@ TEST_CASE("private JWK may carry assent's key-set members", "[private_key]") {
   CHECK(result.key->principal() == "alice");
 }
 
+TEST_CASE("private JWK accepts alg Ed25519 (RFC 9864) and EdDSA (RFC 8037) alike", "[private_key][rfc9864]") {
+  for (const char* alg : {"Ed25519", "EdDSA"}) {
+    const auto result = assent::load_private_jwk(a1_with("alg", alg).dump());
+    INFO(alg << ": " << result.error.message);
+    REQUIRE(result.ok());
+    CHECK(assent_test::hex(result.key->public_key()) ==
+          rfc8037().at("A.1_ed25519_private_key").at("x_hex").get<std::string>());
+  }
+}
+
+TEST_CASE("private JWK refuses an x with a small-order component before comparing it with d's key",
+          "[private_key][reject][torsion]") {
+  const auto a1 = rfc8037().at("A.1_ed25519_private_key");
+  assent_torsion::point x{};
+  const auto x_bytes = assent::base64url_decode(a1.at("jwk").at("x").get<std::string>());
+  REQUIRE(x_bytes);
+  std::copy(x_bytes->begin(), x_bytes->end(), x.begin());
+  for (const auto& twin : {assent_torsion::order2_twin(x), assent_torsion::add(x, assent_torsion::order8_point())}) {
+    expect_private_jwk_refused(a1_with("x", b64url(twin)), "/x", "prime-order subgroup");
+  }
+}
+
 TEST_CASE("private JWK refuses a d that does not derive x, and malformed members", "[private_key][reject]") {
   const auto doc = rfc8037();
   // x of another key: the Wycheproof legacy file's first key.
@@ -189,7 +212,7 @@ TEST_CASE("private JWK refuses a d that does not derive x, and malformed members
   expect_private_jwk_refused(a1_with("kty", "RSA"), "/kty", "OKP");
   expect_private_jwk_refused(a1_with("crv", "X25519"), "/crv", "Ed25519");
   expect_private_jwk_refused(a1_with("key_ops", {"verify"}), "/key_ops", "sign");
-  expect_private_jwk_refused(a1_with("alg", "Ed25519"), "/alg", "EdDSA");
+  expect_private_jwk_refused(a1_with("alg", "ES256"), "/alg", "Ed25519");
   expect_private_jwk_refused(a1_with("dp", "AAAA"), "/dp", "unknown_member");
   expect_private_jwk_refused(a1_with("kid", ""), "/kid", "empty");
   expect_private_jwk_refused(a1_with("kid", "mine"), "/kid", "\"theirs\" was asked for", "theirs");

@@ -2,6 +2,8 @@
 /// Strict base64, base64url (RFC 4648 §4, §5) and lowercase hex. Decoders accept exactly one
 /// encoding per byte string: whitespace, stray or missing padding and non-zero trailing bits are
 /// rejected, so a signature over encoded text can never be replayed under a second spelling.
+/// Base64 encodes and decodes in constant time (it carries private keys); hex is for public
+/// values only.
 #pragma once
 
 #include <array>
@@ -13,6 +15,7 @@
 
 #include "assent/bytes.hpp"
 #include "assent/config.hpp"
+#include "assent/crypto/ct.hpp"
 
 ASSENT_BEGIN_NAMESPACE
 
@@ -24,13 +27,9 @@ enum class base64_padding : std::uint8_t { required, forbidden, optional };
 
 namespace detail {
 
-inline constexpr char base64_standard_chars[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-inline constexpr char base64_url_chars[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 inline constexpr char hex_chars[] = "0123456789abcdef";
 
-// Every byte that is not in the alphabet maps to 0x80, so OR-ing the entries of a whole input
+// Every byte that is not in the alphabet maps to 0x80, so OR-ing the values of a whole input
 // and testing bit 7 once at the end finds any invalid character without a branch per group.
 inline constexpr std::uint8_t invalid_char = 0x80;
 
@@ -44,15 +43,61 @@ constexpr std::array<std::uint8_t, 256> make_decode_table(const char* alphabet,
   return table;
 }
 
-alignas(64) inline constexpr std::array<std::uint8_t, 256> base64_standard_table =
-    make_decode_table(base64_standard_chars, 64);
-alignas(64) inline constexpr std::array<std::uint8_t, 256> base64_url_table =
-    make_decode_table(base64_url_chars, 64);
-// Lowercase only: accepting 'A'-'F' too would give every byte string two spellings.
+// Lowercase only: accepting 'A'-'F' too would give every byte string two spellings. Hex is
+// only ever used for public values (hashes, key ids), so a table lookup is fine here.
 alignas(64) inline constexpr std::array<std::uint8_t, 256> hex_table =
     make_decode_table(hex_chars, 16);
 
-inline std::string base64_encode_with(byte_view data, const char* chars, bool pad) {
+// ---- base64 in constant time -----------------------------------------------------------------
+// Base64 carries private keys (a private JWK's "d", a PKCS#8 PEM body), so neither a branch
+// nor a memory address may depend on a character or a 6-bit value: a decode table indexed by
+// the character, or an alphabet string indexed by the value, tells a cache-timing observer
+// which characters a key holds. Characters are classified by range with arithmetic instead
+// (the approach of libsodium's sodium_bin2base64 / sodium_base642bin): each comparison is a
+// subtraction whose borrow becomes an all-ones or all-zeros mask. Lengths and padding are
+// public; only whether the whole input was valid leaves the decoder, once, at the end.
+
+// All ones when a < b, else 0 (a, b < 2^31).
+constexpr std::uint32_t ct_lt_mask(std::uint32_t a, std::uint32_t b) noexcept { return 0U - ((a - b) >> 31); }
+// All ones when a == b, else 0 (a, b < 2^31).
+constexpr std::uint32_t ct_eq_mask(std::uint32_t a, std::uint32_t b) noexcept {
+  return 0U - (((a ^ b) - 1U) >> 31);
+}
+// All ones when lo <= c <= hi, else 0.
+constexpr std::uint32_t ct_range_mask(std::uint32_t c, std::uint32_t lo, std::uint32_t hi) noexcept {
+  return ~ct_lt_mask(c, lo) & ~ct_lt_mask(hi, c);
+}
+
+// The two characters after A-Z a-z 0-9: "+/" (RFC 4648 §4) or "-_" (§5).
+struct base64_extra_chars {
+  std::uint32_t c62, c63;
+};
+inline constexpr base64_extra_chars base64_standard_extra{'+', '/'};
+inline constexpr base64_extra_chars base64_url_extra{'-', '_'};
+
+// The character of a 6-bit value v: 'A' + v, shifted into the next range past 25, 51, 61, 62.
+constexpr char ct_base64_char(std::uint32_t v, base64_extra_chars x) noexcept {
+  std::uint32_t c = v + 'A';
+  c += ~ct_lt_mask(v, 26) & std::uint32_t('a' - 26 - 'A');
+  c += ~ct_lt_mask(v, 52) & std::uint32_t(('0' - 52) - ('a' - 26));
+  c += ~ct_lt_mask(v, 62) & (x.c62 - 62 - std::uint32_t('0' - 52));
+  c += ~ct_lt_mask(v, 63) & (x.c63 - x.c62 - 1);
+  return static_cast<char>(c & 0xFF);
+}
+
+// The 6-bit value of a character, or invalid_char when it is not in the alphabet.
+constexpr std::uint32_t ct_base64_value(std::uint32_t c, base64_extra_chars x) noexcept {
+  const std::uint32_t upper = ct_range_mask(c, 'A', 'Z');
+  const std::uint32_t lower = ct_range_mask(c, 'a', 'z');
+  const std::uint32_t digit = ct_range_mask(c, '0', '9');
+  const std::uint32_t m62 = ct_eq_mask(c, x.c62);
+  const std::uint32_t m63 = ct_eq_mask(c, x.c63);
+  const std::uint32_t v = (upper & (c - 'A')) | (lower & (c - 'a' + 26)) | (digit & (c - '0' + 52)) |
+                          (m62 & 62U) | (m63 & 63U);
+  return v | (~(upper | lower | digit | m62 | m63) & invalid_char);
+}
+
+inline std::string base64_encode_with(byte_view data, base64_extra_chars chars, bool pad) {
   const std::size_t n = data.size();
   const std::size_t full = n / 3;
   const std::size_t rest = n % 3;
@@ -62,16 +107,16 @@ inline std::string base64_encode_with(byte_view data, const char* chars, bool pa
   char* o = out.data();
   for (std::size_t i = 0; i < full; ++i, in += 3, o += 4) {
     const std::uint32_t v = (std::uint32_t{in[0]} << 16) | (std::uint32_t{in[1]} << 8) | in[2];
-    o[0] = chars[v >> 18];
-    o[1] = chars[(v >> 12) & 63];
-    o[2] = chars[(v >> 6) & 63];
-    o[3] = chars[v & 63];
+    o[0] = ct_base64_char(v >> 18, chars);
+    o[1] = ct_base64_char((v >> 12) & 63, chars);
+    o[2] = ct_base64_char((v >> 6) & 63, chars);
+    o[3] = ct_base64_char(v & 63, chars);
   }
-  if (rest != 0) {
+  if (rest != 0) {  // how many bytes are left is public (the length)
     const std::uint32_t v = (std::uint32_t{in[0]} << 16) | (rest == 2 ? std::uint32_t{in[1]} << 8 : 0U);
-    o[0] = chars[v >> 18];
-    o[1] = chars[(v >> 12) & 63];
-    if (rest == 2) o[2] = chars[(v >> 6) & 63];
+    o[0] = ct_base64_char(v >> 18, chars);
+    o[1] = ct_base64_char((v >> 12) & 63, chars);
+    if (rest == 2) o[2] = ct_base64_char((v >> 6) & 63, chars);
     if (pad) {
       if (rest == 1) o[2] = '=';
       o[3] = '=';
@@ -80,12 +125,12 @@ inline std::string base64_encode_with(byte_view data, const char* chars, bool pa
   return out;
 }
 
-inline std::optional<bytes> base64_decode_with(std::string_view text,
-                                               const std::array<std::uint8_t, 256>& table,
+inline std::optional<bytes> base64_decode_with(std::string_view text, base64_extra_chars chars,
                                                base64_padding padding) {
   std::size_t len = text.size();
   // Padding (§3.2) is two '=' after one final byte, one '=' after two, and only ever at the end
   // of a multiple of four characters. Any other '=' is left in place and rejected as invalid.
+  // (Padding is public: it follows from the length of what was encoded.)
   const bool padded = len != 0 && len % 4 == 0 && text[len - 1] == '=';
   if (padded) {
     if (padding == base64_padding::forbidden) return std::nullopt;
@@ -102,7 +147,8 @@ inline std::optional<bytes> base64_decode_with(std::string_view text,
   std::uint8_t* o = out.data();
   std::uint32_t bad = 0;
   for (std::size_t i = 0; i < full; ++i, in += 4, o += 3) {
-    const std::uint32_t a = table[in[0]], b = table[in[1]], c = table[in[2]], d = table[in[3]];
+    const std::uint32_t a = ct_base64_value(in[0], chars), b = ct_base64_value(in[1], chars),
+                        c = ct_base64_value(in[2], chars), d = ct_base64_value(in[3], chars);
     bad |= a | b | c | d;
     const std::uint32_t v = (a << 18) | (b << 12) | (c << 6) | d;
     o[0] = static_cast<std::uint8_t>(v >> 16);
@@ -110,17 +156,24 @@ inline std::optional<bytes> base64_decode_with(std::string_view text,
     o[2] = static_cast<std::uint8_t>(v);
   }
   if (tail != 0) {
-    const std::uint32_t a = table[in[0]], b = table[in[1]];
-    const std::uint32_t c = tail == 3 ? table[in[2]] : 0U;
+    const std::uint32_t a = ct_base64_value(in[0], chars), b = ct_base64_value(in[1], chars);
+    const std::uint32_t c = tail == 3 ? ct_base64_value(in[2], chars) : 0U;
     bad |= a | b | c;
     // §3.5: the bits below the last whole byte must be zero, or "Zh" and "Zg" would both
-    // decode to "f".
+    // decode to "f". A non-zero remainder sets invalid_char without a branch.
     const std::uint32_t v = (a << 18) | (b << 12) | (c << 6);
-    bad |= (tail == 2 ? (v & 0xFFFF) : (v & 0xFF)) != 0 ? invalid_char : 0U;
+    const std::uint32_t spare = (v & 0x3FFFF) & (tail == 2 ? 0xFFFFU : 0xFFU);
+    bad |= ((spare | (0U - spare)) >> 31) * invalid_char;
     o[0] = static_cast<std::uint8_t>(v >> 16);
     if (tail == 3) o[1] = static_cast<std::uint8_t>(v >> 8);
   }
-  if ((bad & invalid_char) != 0) return std::nullopt;
+  // The verdict is the one thing about the characters that leaves the decoder.
+  bool valid = (bad & invalid_char) == 0;
+  ASSENT_CT_DECLASSIFY(&valid, sizeof valid);
+  if (!valid) {
+    crypto::secure_wipe(out.data(), out.size());
+    return std::nullopt;
+  }
   return out;
 }
 
@@ -141,12 +194,12 @@ inline bool hex_decode_into(std::string_view text, std::uint8_t* out,
 
 /// Base64 with the standard alphabet and `=` padding (RFC 4648 §4).
 [[nodiscard]] inline std::string base64_encode(byte_view data) {
-  return detail::base64_encode_with(data, detail::base64_standard_chars, true);
+  return detail::base64_encode_with(data, detail::base64_standard_extra, true);
 }
 
 /// Base64url without padding (RFC 4648 §5), as JOSE and DSSE producers write it.
 [[nodiscard]] inline std::string base64url_encode(byte_view data) {
-  return detail::base64_encode_with(data, detail::base64_url_chars, false);
+  return detail::base64_encode_with(data, detail::base64_url_extra, false);
 }
 
 /// Decodes with a chosen alphabet and padding rule; nullopt on any deviation from the one
@@ -157,8 +210,7 @@ inline bool hex_decode_into(std::string_view text, std::uint8_t* out,
                                                         base64_padding padding) {
   return detail::base64_decode_with(
       text,
-      alphabet == base64_alphabet::standard ? detail::base64_standard_table
-                                            : detail::base64_url_table,
+      alphabet == base64_alphabet::standard ? detail::base64_standard_extra : detail::base64_url_extra,
       padding);
 }
 

@@ -1,5 +1,5 @@
 /// @file
-/// Constant-time comparison and wiping of secrets.
+/// Constant-time comparison and wiping of secrets, and the mark of what leaves constant-time code.
 #pragma once
 
 #include <array>
@@ -9,6 +9,15 @@
 #include <type_traits>
 
 #include "assent/config.hpp"
+
+/// Marks n bytes at p as public from here on: a value computed from a secret that is public by
+/// design (a decoder's valid/invalid verdict, a public key derived from a seed). A no-op, unless
+/// a constant-time check defines it before including assent (tests/ct/ define it as valgrind's
+/// VALGRIND_MAKE_MEM_DEFINED, so that the branches on such values are not reported); each use
+/// marks a place where a reviewer can see what leaves the constant-time code.
+#ifndef ASSENT_CT_DECLASSIFY
+#define ASSENT_CT_DECLASSIFY(p, n) ((void)(p), (void)(n))
+#endif
 
 ASSENT_BEGIN_NAMESPACE
 namespace crypto {

@@ -119,6 +119,21 @@ inline bool is_small_order_encoding_vartime(const std::uint8_t s[32]) noexcept {
   return false;
 }
 
+/// Whether [L]P is the identity, i.e. P lies in the subgroup of prime order L that B generates
+/// and has no component in the torsion subgroup of order 8. Plain double-and-add over the bits
+/// of L (252 doublings, 60 additions). Variable time: for public points only (keys being
+/// loaded), never for a point derived from a secret.
+inline bool is_torsion_free_vartime(const ge_p3& p) noexcept {
+  const ge_cached pc = ge_to_cached(p);
+  ge_p3 acc = p;  // bit 252, the top bit of L
+  for (int i = 251; i >= 0; --i) {
+    acc = ge_to_p3(ge_dbl(acc));
+    if (((sc_l[i / 64] >> (i % 64)) & 1U) != 0) acc = ge_to_p3(ge_add(acc, pc));
+  }
+  // The identity is (0 : Z : Z) in extended coordinates.
+  return fe_is_zero(acc.X) && fe_is_zero(fe_sub(acc.Y, acc.Z));
+}
+
 /// The checks of a public key shared by verify and verifying_key (RFC 8032 §5.1.7 step 1
 /// decodes A; the canonical and small-order rules are the strict additions). On success
 /// `out` holds the decoded point.
@@ -228,6 +243,7 @@ class secret_key {
     detail::ge_p3 a = detail::scalarmult_base(k.scalar_.data());
     detail::ge_to_bytes(k.public_.data(), a);
     crypto::secure_wipe(&a, sizeof a);
+    ASSENT_CT_DECLASSIFY(k.public_.data(), k.public_.size());  // A is the public key
     return k;
   }
 
@@ -324,6 +340,20 @@ class secret_key {
 [[nodiscard]] inline bool is_valid_public_key(const public_key& pk) noexcept {
   detail::ge_p3 a;
   return detail::decode_public_key_vartime(a, pk.data()) == verify_result::valid;
+}
+
+/// Whether pk passes is_valid_public_key and its point A also lies in the subgroup of prime
+/// order L: [L]A = identity. Every key RFC 8032 §5.1.5 derives from a seed does (A = [s]B). A
+/// key A' = A + T, with T of small order (a "torsion twin" of A, e.g. T = (0, -1) of order 2),
+/// passes is_valid_public_key, yet the holder of A's secret can sign for A' by retrying nonces
+/// until the challenge k is a multiple of T's order ([k]T = identity): one secret would count
+/// as two principals, and revoking A would not revoke A'. Key loaders (key_record, key sets,
+/// PEM) therefore require this; verify does not (it keeps libsodium 1.0.18's answers).
+/// Variable time: for public keys only.
+[[nodiscard]] inline bool is_prime_order_public_key_vartime(const public_key& pk) noexcept {
+  detail::ge_p3 a;
+  return detail::decode_public_key_vartime(a, pk.data()) == verify_result::valid &&
+         detail::is_torsion_free_vartime(a);
 }
 
 /// A public key decoded once (decompression costs a field exponentiation) for repeated

@@ -10,13 +10,15 @@
 ///
 /// A key set is the trust anchor, so loading is strict and every refusal names the key (its kid,
 /// or its index when it has none) and the JSON Pointer of the fault:
-/// - required: kty "OKP", crv "Ed25519", x (canonical unpadded base64url of a canonical,
-///   large-order point), kid (1 to 256 characters, unique in the set), principal.
+/// - required: kty "OKP", crv "Ed25519", x (canonical unpadded base64url of a canonical point
+///   of the prime-order subgroup: no small-order component, see
+///   crypto::ed25519::is_prime_order_public_key_vartime), kid (1 to 256 characters, unique in the set), principal.
 /// - optional: roles (distinct non-empty strings), status active (default) | retired (needs
 ///   retired_at) | revoked, nbf / exp / retired_at (integer seconds since the epoch, 0 to 2^53-1;
 ///   exp after nbf; retired_at only on a retired or revoked key), environments (a non-empty list;
 ///   absent means every environment).
-/// - registered JWK members: alg must be "EdDSA", use must be "sig", key_ops must be ["verify"]
+/// - registered JWK members: alg must be "Ed25519" (RFC 9864) or "EdDSA" (RFC 8037, deprecated
+///   by RFC 9864; still what assent writes, see docs/credential-format.md), use must be "sig", key_ops must be ["verify"]
 ///   (RFC 7517 §4.2-4.4: a trusted public key only verifies); x5u, x5c, x5t, x5t#S256 are
 ///   type-checked and ignored (assent never fetches or validates certificates: the set itself is
 ///   the anchor).
@@ -107,15 +109,22 @@ inline std::optional<crypto::ed25519::public_key> read_okp_public(json::object_r
     } else {
       crypto::ed25519::public_key pk{};
       for (std::size_t i = 0; i < pk.size(); ++i) pk[i] = (*decoded)[i];
-      if (crypto::ed25519::is_valid_public_key(pk)) {
-        key = pk;
-      } else {
+      if (!crypto::ed25519::is_valid_public_key(pk)) {
         r.fail("x", json::access_errc::invalid_value, "not a canonical Ed25519 point of large order");
+      } else if (!crypto::ed25519::is_prime_order_public_key_vartime(pk)) {
+        r.fail("x", json::access_errc::invalid_value, std::string(torsion_twin_error));
+      } else {
+        key = pk;
       }
     }
   }
+  // RFC 9864 registers the fully-specified "Ed25519" and deprecates the polymorphic "EdDSA" of
+  // RFC 8037 section 3.1; for an OKP Ed25519 key both name the same algorithm, and JOSE
+  // libraries write either.
   const auto alg = r.optional_string("alg");
-  if (alg && *alg != "EdDSA") r.fail("alg", json::access_errc::invalid_value, "must be \"EdDSA\" (RFC 8037 section 3.1)");
+  if (alg && *alg != "Ed25519" && *alg != "EdDSA") {
+    r.fail("alg", json::access_errc::invalid_value, "must be \"Ed25519\" (RFC 9864) or \"EdDSA\" (RFC 8037 section 3.1)");
+  }
   const auto use = r.optional_string("use");
   if (use && *use != "sig") r.fail("use", json::access_errc::invalid_value, "must be \"sig\"");
   (void)r.optional_string("x5u");

@@ -3,8 +3,8 @@
 ///
 /// Identity and roles come from here, never from a credential: the key set is
 /// the trust anchor. Records are built by a validating factory (no raw structs),
-/// so a record that exists is well formed: a canonical, non-small-order
-/// Ed25519 point, a principal, a known status.
+/// so a record that exists is well formed: a canonical Ed25519 point of the
+/// prime-order subgroup, a principal, a known status.
 #pragma once
 
 #include <algorithm>
@@ -46,6 +46,13 @@ enum class key_status : std::uint8_t {
   return std::nullopt;
 }
 
+namespace detail {
+// Why a key with a small-order component is refused (one text for every loader).
+inline constexpr std::string_view torsion_twin_error =
+    "public key is not in the prime-order subgroup ([L]A is not the identity): a key with a small-order "
+    "component verifies signatures made with another key's secret";
+}  // namespace detail
+
 /// Everything needed to build a key record; validated by key_record::create.
 struct key_record_spec {
   std::string kid;                                  ///< key id, as envelopes name it
@@ -79,6 +86,8 @@ class key_record {
         if (!is_valid_name(env)) return fail("environment \"" + env + "\" " + std::string(name_rule_text));
     auto vk = crypto::ed25519::verifying_key::from_bytes(spec.public_key);
     if (!vk) return fail("public key is not a canonical Ed25519 point of large order");
+    if (!crypto::ed25519::is_prime_order_public_key_vartime(spec.public_key))
+      return fail(std::string(detail::torsion_twin_error));
     if (spec.status == key_status::retired && !spec.retired_at)
       return fail("a retired key needs retired_at");
     if (spec.not_before && spec.expires_at && *spec.expires_at <= *spec.not_before)

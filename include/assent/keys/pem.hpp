@@ -35,6 +35,7 @@
 #include "assent/crypto/ct.hpp"
 #include "assent/crypto/ed25519.hpp"
 #include "assent/encoding.hpp"
+#include "assent/keys/key_record.hpp"
 
 ASSENT_BEGIN_NAMESPACE
 namespace detail {
@@ -320,7 +321,7 @@ inline std::string pem_armor(std::string_view label, std::string_view b64) {
 }  // namespace detail
 
 /// Reads a DER SubjectPublicKeyInfo holding an Ed25519 key (RFC 8410 §4); the key must be a
-/// canonical point of large order (as key_record requires).
+/// canonical point of the prime-order subgroup (as key_record requires).
 [[nodiscard]] inline std::optional<crypto::ed25519::public_key> parse_public_key_der(byte_view der,
                                                                                      std::string* error = nullptr) {
   detail::der_reader in(der.data(), der.size(), 0), spki(nullptr, 0, 0), bits(nullptr, 0, 0);
@@ -333,6 +334,10 @@ inline std::string pem_armor(std::string_view label, std::string_view b64) {
   if (!detail::der_read_key_bits(bits, key, error)) return std::nullopt;
   if (!crypto::ed25519::is_valid_public_key(key)) {
     detail::pem_set_error(error, "public key is not a canonical Ed25519 point of large order");
+    return std::nullopt;
+  }
+  if (!crypto::ed25519::is_prime_order_public_key_vartime(key)) {
+    detail::pem_set_error(error, std::string(detail::torsion_twin_error));
     return std::nullopt;
   }
   return key;
