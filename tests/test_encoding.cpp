@@ -297,3 +297,24 @@ TEST_CASE("base64 constant-time character arithmetic matches the RFC 4648 alphab
           (in_url == std::string::npos ? assent::detail::invalid_char : in_url));
   }
 }
+
+TEST_CASE("base64 decoders for public data and for secrets accept exactly the same texts",
+          "[encoding][base64][differential]") {
+  // The table decoder (envelopes, public keys) and the constant-time one (private keys) must be
+  // one language: a text that one accepts and the other refuses would be a second spelling.
+  std::mt19937_64 rng(assent_test::differential_seed());
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_= \n.";
+  std::uniform_int_distribution<std::size_t> len(0, 24), pick(0, alphabet.size() - 1), byte(0, 255);
+  for (std::size_t n = 0; n < assent_test::differential_count() * 200; ++n) {
+    std::string text(len(rng), '\0');
+    for (auto& c : text) c = (n % 7 == 0) ? static_cast<char>(byte(rng)) : alphabet[pick(rng)];
+    if (n % 3 == 0) text = assent::base64_encode(assent::byte_view(text));  // valid-looking
+    for (const auto alpha : {assent::base64_alphabet::standard, assent::base64_alphabet::url}) {
+      for (const auto pad : {assent::base64_padding::required, assent::base64_padding::forbidden,
+                             assent::base64_padding::optional}) {
+        INFO(text);
+        CHECK(assent::base64_decode(text, alpha, pad) == assent::base64_decode_vartime(text, alpha, pad));
+      }
+    }
+  }
+}

@@ -144,9 +144,10 @@ namespace detail {
 // (RFC 4648 §4), else the URL-safe one with padding optional (§5, as JWS writes it). A string
 // mixing '+' or '/' with '-' or '_' fails both.
 [[nodiscard]] inline std::optional<bytes> decode_either_base64(std::string_view text) {
-  if (auto standard = base64_decode(text, base64_alphabet::standard, base64_padding::required))
+  // Envelopes are public: the table decoder (encoding.hpp) is on every decision's path.
+  if (auto standard = base64_decode_vartime(text, base64_alphabet::standard, base64_padding::required))
     return standard;
-  return base64_decode(text, base64_alphabet::url, base64_padding::optional);
+  return base64_decode_vartime(text, base64_alphabet::url, base64_padding::optional);
 }
 
 // Writes the ASCII decimal of n (no leading zeros; "0" for zero) at the end of out.
