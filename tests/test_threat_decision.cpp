@@ -143,12 +143,12 @@ TEST_CASE("threat: identities have one spelling: initiators, principals, claims 
     const auto d = b.decide(doc, req, {b.approve("alice-1", "a1"), b.approve("dave-1", "d1")});
     CHECK_FALSE(d.allowed);
     CHECK(has_decision_reason(d, reason::malformed_request));
-    CHECK_FALSE(assent::parse_request(nlohmann::json{{"action", "deploy"},
-                                                      {"project", "payments"},
-                                                      {"environment", "prod"},
-                                                      {"spec_hash", spec},
-                                                      {"initiator", spelling}})
-                    .ok());
+    const auto parsed = assent::parse_request(nlohmann::json{{"action", "deploy"},
+                                                             {"project", "payments"},
+                                                             {"environment", "prod"},
+                                                             {"spec_hash", spec},
+                                                             {"initiator", spelling}});
+    CHECK((!parsed.ok() || assent::request_fault(*parsed.value).has_value()));
   }
   // A key set cannot hold Alice beside alice: names are lowercase, so no two differ by case.
   for (const char* principal : {"Alice", "alice ", "ali\xC2\xAD" "ce", "alice\n"}) {

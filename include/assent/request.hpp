@@ -108,7 +108,11 @@ struct request_result {
   [[nodiscard]] std::string describe() const { return (path.empty() ? std::string("(root)") : path) + ": " + message; }
 };
 
-/// Reads a request document (the shape of docs/policy-reference.md); unknown members are refused.
+/// Reads a request document (the shape of docs/policy-reference.md); unknown members, members of
+/// the wrong type and attribute values that are not flat facts are refused. The content rules
+/// (names, spec hash, bounds: request_fault) are the verifier's, so that a request which breaks
+/// them is still decided — a malformed_request deny — and recorded; call request_fault to report
+/// them earlier, with their path.
 [[nodiscard]] inline request_result parse_request(const nlohmann::json& doc) {
   request_result out;
   try {
@@ -123,17 +127,21 @@ struct request_result {
     req.destination = r.optional_string("destination");
     req.source_environment = r.optional_string("source_environment");
     if (const auto* attrs = r.optional_value("attributes")) {
-      if (!attrs->is_object()) r.fail("attributes", json::access_errc::wrong_type, "expected an object");
-      else req.attributes = *attrs;
+      if (!attrs->is_object()) {
+        r.fail("attributes", json::access_errc::wrong_type, "expected an object");
+      } else {
+        for (const auto& item : attrs->items()) {
+          if (!is_valid_attribute_value(item.value()))
+            r.fail("attributes", json::access_errc::wrong_type,
+                   "attribute \"" + item.key() + "\" must be a string (at most 1024 bytes, no control "
+                   "characters), boolean or finite number");
+        }
+        req.attributes = *attrs;
+      }
     }
     if (auto fault = r.finish()) {
       out.path = fault->path;
       out.message = std::string(json::to_string(fault->code)) + (fault->detail.empty() ? "" : ": " + fault->detail);
-      return out;
-    }
-    if (auto fault = request_fault(req)) {
-      out.path = std::move(fault->first);
-      out.message = "invalid_value: " + std::move(fault->second);
       return out;
     }
     out.value = std::move(req);

@@ -74,7 +74,7 @@ err_one_line
 run 2 "$ASSENT" keygen --kid k --out "$T/no/such/dir/k.jwk"
 err_has 'cannot create'
 run 2 "$ASSENT" keygen --kid "$(printf 'k%.0s' $(seq 1 300))" --out long.jwk
-err_has 'kid must be 1 to 256 characters'
+err_has 'kid must be 1 to 256 visible ASCII characters'
 check "keygen refuses bad arguments with exit 2 and one line"
 
 run 0 "$ASSENT" keygen --help
