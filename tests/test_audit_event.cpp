@@ -169,6 +169,14 @@ TEST_CASE("a sink that implements only append(json) receives canonical events as
   REQUIRE(sink.events.size() == 1);
   CHECK(sink.events[0] == assent::decision_event(d));
 
+  // A decision not made by canonical_decision_event never reaches a host's own sink either.
+  assent::audit::canonical_event by_hand;
+  by_hand.text = R"({"decision":"allow","type":"decision"})";
+  const auto forged = sink.append_canonical(by_hand, 1763721000);
+  CHECK_FALSE(forged.ok);
+  CHECK(forged.error.find("reserved") != std::string::npos);
+  CHECK(sink.events.size() == 1);
+
   // A failed canonical event never reaches the sink, and the receipt says why.
   assent::audit::canonical_event failed;
   failed.error = "the audit event is too large (2000000 bytes)";

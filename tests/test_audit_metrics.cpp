@@ -169,6 +169,16 @@ TEST_CASE("host events cannot pass for decision or repair records in any built-i
   CHECK_FALSE(r.ok);
   CHECK(r.error.find("reserved") != std::string::npos);
   CHECK(mem.append_canonical(nested_ok, t0()).ok);
+  // The scan skips strings whole: a quoted "type":"decision" inside a value is data, a real
+  // top-level type after arrays and objects is found.
+  assent::audit::canonical_event quoted;
+  quoted.text = R"({"a":"x\",\"type\":\"decision","type":"note"})";
+  const auto quoted_receipt = mem.append_canonical(quoted, t0());
+  INFO(quoted_receipt.error);
+  CHECK(quoted_receipt.ok);
+  assent::audit::canonical_event late;
+  late.text = R"({"a":[1,{"b":"c"}],"s":"\\","type":"decision"})";
+  CHECK_FALSE(mem.append_canonical(late, t0()).ok);
   CHECK(mem.submit_canonical(by_hand, t0()).receipt.error.find("reserved") != std::string::npos);
 
   temp_dir dir;
