@@ -235,7 +235,7 @@ TEST_CASE("concurrent group commits with checkpoints end with a checkpoint of th
   check_log(read_file(path), receipts, 8, 16);
   const auto res = verify_log_file_signed(path, read_file(path + ".checkpoint"), *keys, "concurrent");
   CHECK(res.ok());
-  const auto cp = read_checkpoint_file(path + ".checkpoint", *keys);
+  const auto cp = read_checkpoint_file(path + ".checkpoint", *keys, "concurrent");
   REQUIRE(cp.ok());
   CHECK(cp.value->count == 128);
 }

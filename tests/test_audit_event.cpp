@@ -100,16 +100,19 @@ assent::decision random_decision(std::mt19937_64& rng) {
 
 }  // namespace
 
-TEST_CASE("canonical_decision_event equals canonicalize_event(decision_event(d)) byte for byte",
+TEST_CASE("canonical_decision_event equals the JCS form of decision_event(d) byte for byte",
           "[audit][event]") {
   std::mt19937_64 rng(20261122);
   for (int i = 0; i < 2000; ++i) {
     const assent::decision d = random_decision(rng);
     const auto fast = assent::audit::canonical_decision_event(d);
-    const auto slow = assent::audit::canonicalize_event(assent::decision_event(d));
-    REQUIRE(slow.ok());
+    // canonicalize_event refuses type "decision" (a host event cannot be one); JCS itself is
+    // the slow path.
+    const auto slow = assent::json::canonicalize(assent::decision_event(d));
+    REQUIRE(slow);
     REQUIRE(fast.ok());
-    REQUIRE(fast.text == slow.text);
+    REQUIRE(fast.by_assent());
+    REQUIRE(fast.text == *slow);
   }
 }
 
@@ -134,7 +137,7 @@ TEST_CASE("canonical_decision_event refuses a decision whose strings are not val
       const auto ce = assent::audit::canonical_decision_event(d);
       CHECK_FALSE(ce.ok());
       CHECK(ce.error.find("canonical") != std::string::npos);
-      CHECK_FALSE(assent::audit::canonicalize_event(assent::decision_event(d)).ok());
+      CHECK_FALSE(assent::json::canonicalize(assent::decision_event(d)));
     }
   }
 }
@@ -166,6 +169,14 @@ TEST_CASE("a sink that implements only append(json) receives canonical events as
   REQUIRE(sink.events.size() == 1);
   CHECK(sink.events[0] == assent::decision_event(d));
 
+  // A decision not made by canonical_decision_event never reaches a host's own sink either.
+  assent::audit::canonical_event by_hand;
+  by_hand.text = R"({"decision":"allow","type":"decision"})";
+  const auto forged = sink.append_canonical(by_hand, 1763721000);
+  CHECK_FALSE(forged.ok);
+  CHECK(forged.error.find("reserved") != std::string::npos);
+  CHECK(sink.events.size() == 1);
+
   // A failed canonical event never reaches the sink, and the receipt says why.
   assent::audit::canonical_event failed;
   failed.error = "the audit event is too large (2000000 bytes)";
@@ -179,10 +190,19 @@ TEST_CASE("memory_sink records a canonical event exactly as it records the same 
           "[audit][event]") {
   std::mt19937_64 rng(11);
   assent::audit::memory_sink a, b;
+  assent::audit::chain_head head;
+  std::string expected;
   for (int i = 0; i < 20; ++i) {
     const assent::decision d = random_decision(rng);
-    REQUIRE(a.append(assent::decision_event(d), 1763721000 + i).ok);
     REQUIRE(b.append_canonical(assent::audit::canonical_decision_event(d), 1763721000 + i).ok);
+    // The same record built from the JSON tree's JCS form.
+    auto rec = assent::audit::build_record(head, *assent::json::canonicalize(assent::decision_event(d)), 1763721000 + i);
+    REQUIRE(rec);
+    expected += rec->line;
+    head = {rec->seq, rec->hash};
+    // A decision event given as JSON is a host event, and refused.
+    CHECK_FALSE(a.append(assent::decision_event(d), 1763721000 + i).ok);
   }
-  CHECK(a.text() == b.text());
+  CHECK(b.text() == expected);
+  CHECK(a.size() == 0);
 }

@@ -1,11 +1,13 @@
 // The JSON Lines file sink: durability modes, the one-writer lock, reopening (verification,
 // torn-tail repair, refusal of corrupt logs), signed checkpoints, and failures as receipts.
+#include <dirent.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <thread>
@@ -54,10 +56,11 @@ void append_n(file_sink& s, std::uint64_t first, std::uint64_t n) {
 
 // Polls (bounded) until the sidecar covers at least `count` records; an asynchronous event, not
 // a timing assertion.
-bool wait_for_checkpoint(const std::string& path, const assent::key_store& keys, std::uint64_t count) {
+bool wait_for_checkpoint(const std::string& path, const assent::key_store& keys, std::uint64_t count,
+                         const std::string& log_id) {
   for (int i = 0; i < 500; ++i) {
     if (file_exists(path)) {
-      const auto c = read_checkpoint_file(path, keys);
+      const auto c = read_checkpoint_file(path, keys, log_id);
       if (c.ok() && c.value->count >= count) return true;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -140,6 +143,98 @@ TEST_CASE("opening refuses what is not a regular file, with the reason", "[audit
   CHECK(missing.error.find("cannot open") != std::string::npos);
 }
 
+TEST_CASE("opening never follows a symbolic link and never changes a file that holds no record",
+          "[audit][file_sink][symlink]") {
+  temp_dir dir;
+  const std::string victim = dir.file("victim.txt");
+  const std::string link = dir.file("audit.log");
+  SECTION("a link to a one-line file that is not a log") {
+    write_file(victim, "root:x:0:0");
+    REQUIRE(::symlink(victim.c_str(), link.c_str()) == 0);
+    const auto r = file_sink::open(link, mode(durability::per_record));
+    CHECK_FALSE(r.ok());
+    CHECK(r.error.find("symbolic link") != std::string::npos);
+    CHECK(read_file(victim) == "root:x:0:0");
+  }
+  SECTION("a link to a valid log") {
+    {
+      auto s = open_ok(victim, mode(durability::none));
+      append_n(*s, 1, 2);
+    }
+    const std::string before = read_file(victim);
+    REQUIRE(::symlink(victim.c_str(), link.c_str()) == 0);
+    CHECK_FALSE(file_sink::open(link, mode(durability::per_record)).ok());
+    CHECK(read_file(victim) == before);
+  }
+  SECTION("a dangling link is not created through") {
+    REQUIRE(::symlink(victim.c_str(), link.c_str()) == 0);
+    CHECK_FALSE(file_sink::open(link, mode(durability::per_record)).ok());
+    CHECK_FALSE(file_exists(victim));
+  }
+  SECTION("a regular file without any record is refused as it is, with or without a newline") {
+    for (const std::string& content : {std::string("root:x:0:0"), std::string("root:x:0:0\n"),
+                                      std::string("{\"event\":{\"type\":\"x\""), std::string(100, '\0')}) {
+      write_file(link, content);
+      const auto r = file_sink::open(link, mode(durability::per_record));
+      CHECK_FALSE(r.ok());
+      CHECK(read_file(link) == content);
+    }
+  }
+}
+
+TEST_CASE("a checkpoint is written through a fresh temporary file: planted links are never followed",
+          "[audit][file_sink][checkpoint][symlink]") {
+  temp_dir dir;
+  const std::string path = dir.file("audit.log");
+  const std::string victim = dir.file("victim.txt");
+  write_file(victim, "precious");
+  // The temporary name older versions used, and the sidecar itself, as links to the victim.
+  REQUIRE(::symlink(victim.c_str(), (path + ".checkpoint.tmp").c_str()) == 0);
+  REQUIRE(::symlink(victim.c_str(), (path + ".checkpoint").c_str()) == 0);
+  const auto key = make_key(13, "log-key-3");
+  file_sink_options o = mode(durability::per_record);
+  o.log_id = "prod";
+  o.checkpoint_key = key;
+  o.checkpoint_trust = nullptr;
+  o.checkpoint_every_records = 0;
+  o.checkpoint_every = std::chrono::seconds(0);
+  // The sidecar link points at a file that is no checkpoint: opening with the key refuses.
+  CHECK_FALSE(file_sink::open(path, o).ok());
+  REQUIRE(::unlink((path + ".checkpoint").c_str()) == 0);
+  REQUIRE(::symlink(victim.c_str(), (path + ".checkpoint").c_str()) == 0);
+  o.checkpoint_key = nullptr;  // open without checking it, then sign with the key
+  {
+    auto s = open_ok(path, o);
+    append_n(*s, 1, 2);
+  }
+  o.checkpoint_key = key;
+  REQUIRE(::unlink((path + ".checkpoint").c_str()) == 0);
+  REQUIRE(::symlink(victim.c_str(), (path + ".checkpoint").c_str()) == 0);
+  // A symlink at the sidecar's own name: rename() replaces the link, not its target.
+  REQUIRE(detail::replace_file_atomically(path + ".checkpoint", "new\n") == std::nullopt);
+  CHECK(read_file(victim) == "precious");
+  CHECK(read_file(path + ".checkpoint") == "new\n");
+  REQUIRE(::unlink((path + ".checkpoint").c_str()) == 0);
+  {
+    auto s = open_ok(path, o);
+    append_n(*s, 3, 1);
+    REQUIRE(s->checkpoint_now() == std::nullopt);
+  }
+  CHECK(read_file(victim) == "precious");
+  const auto keys = trust({key});
+  const auto cp = read_checkpoint_file(path + ".checkpoint", *keys, "prod");
+  REQUIRE(cp.ok());
+  CHECK(cp.value->count == 3);
+  // No temporary file is left behind: the directory holds the log, its sidecar, the victim and
+  // the planted link.
+  std::size_t entries = 0;
+  if (DIR* d = ::opendir(dir.path().c_str())) {
+    while (dirent* e = ::readdir(d)) entries += e->d_name[0] != '.';
+    ::closedir(d);
+  }
+  CHECK(entries == 4);
+}
+
 TEST_CASE("a torn last line is cut back to the last complete record and reported", "[audit][file_sink]") {
   temp_dir dir;
   const std::string path = dir.file("audit.log");
@@ -150,36 +245,66 @@ TEST_CASE("a torn last line is cut back to the last complete record and reported
   const std::string clean = read_file(path);
   const auto lines = split_lines(clean);
 
-  SECTION("a partial record without a newline") {
-    write_file(path, clean + lines[2].substr(0, 40));
+  SECTION("a partial record without a newline is cut, and the cut recorded in the chain") {
+    const std::string partial = lines[2].substr(0, 40);
+    write_file(path, clean + partial);
     auto r = file_sink::open(path, mode(durability::per_record));
     REQUIRE(r.ok());
     CHECK(r.repair.repaired);
+    CHECK_FALSE(r.repair.completed);
     CHECK(r.sink->recovered_tail().repaired);
     CHECK(r.repair.kept_records == 3);
     CHECK(r.repair.removed_bytes == 40);
+    CHECK(r.repair.removed_hash == "sha256:" + assent::hex_encode(assent::crypto::sha256::hash(partial)));
     CHECK(r.repair.kept_bytes == clean.size());
-    CHECK(r.repair.reason.find("no newline") != std::string::npos);
-    CHECK(read_file(path) == clean);
-    append_n(*r.sink, 4, 1);
+    CHECK(r.repair.record_seq == 4);
+    CHECK(r.repair.reason.find("cut by a crash") != std::string::npos);
+    const auto now = split_lines(read_file(path));
+    REQUIRE(now.size() == 4);
+    CHECK(read_file(path).compare(0, clean.size(), clean) == 0);
+    const auto rec = parse_record(now[3]);
+    REQUIRE(rec.code == line_errc::ok);
+    CHECK(rec.record->event.at("type") == "log_repaired");
+    CHECK(rec.record->event.at("repair") == "torn_tail_cut");
+    CHECK(rec.record->event.at("dropped_bytes") == 40);
+    CHECK(rec.record->event.at("dropped_sha256") == r.repair.removed_hash);
+    CHECK(rec.record->event.at("after_seq") == 3);
+    append_n(*r.sink, 5, 1);
   }
-  SECTION("a whole record whose newline never reached the file") {
+  SECTION("a whole record whose newline never reached the file is kept and completed") {
     write_file(path, clean.substr(0, clean.size() - 1));
     auto r = file_sink::open(path, mode(durability::per_record));
     REQUIRE(r.ok());
     CHECK(r.repair.repaired);
-    CHECK(r.repair.kept_records == 2);
-    CHECK(r.repair.removed_bytes == lines[2].size());
-    append_n(*r.sink, 3, 2);
-  }
-  SECTION("a last line that is not JSON") {
-    write_file(path, clean + std::string("\0\0\0\0\n", 5));
-    auto r = file_sink::open(path, mode(durability::per_record));
-    REQUIRE(r.ok());
-    CHECK(r.repair.repaired);
+    CHECK(r.repair.completed);
     CHECK(r.repair.kept_records == 3);
-    CHECK(r.repair.reason.find("not JSON") != std::string::npos);
-    append_n(*r.sink, 4, 1);
+    CHECK(r.repair.removed_bytes == 0);
+    CHECK(r.repair.record_seq == 4);
+    CHECK(read_file(path).compare(0, clean.size(), clean) == 0);
+    const auto rec = parse_record(split_lines(read_file(path))[3]);
+    REQUIRE(rec.code == line_errc::ok);
+    CHECK(rec.record->event.at("repair") == "newline_appended");
+    append_n(*r.sink, 5, 1);
+  }
+  SECTION("a last line with its newline that is not JSON is corruption, never cut") {
+    const std::string bad = clean + std::string("\0\0\0\0\n", 5);
+    write_file(path, bad);
+    auto r = file_sink::open(path, mode(durability::per_record));
+    CHECK_FALSE(r.ok());
+    CHECK(r.verification.bad_seq == 4);
+    CHECK(read_file(path) == bad);
+    write_file(path, clean);
+  }
+  SECTION("a last line without newline that cannot be the start of a record is never cut") {
+    for (const std::string& tail : {std::string("garbage"), lines[2] + "J", lines[2] + "\x0b", std::string("{\"event\":[")}) {
+      write_file(path, clean + tail);
+      auto r = file_sink::open(path, mode(durability::per_record));
+      INFO(tail);
+      CHECK_FALSE(r.ok());
+      CHECK(r.verification.code == chain_errc::truncated_line);
+      CHECK(read_file(path) == clean + tail);
+    }
+    write_file(path, clean);
   }
   const auto res = verify_log_file(path);
   CHECK(res.ok());
@@ -280,7 +405,7 @@ TEST_CASE("checkpoints are signed at close and every N records, and reopening ch
   {
     auto s = open_ok(path, o);
     append_n(*s, 1, 3);
-    CHECK(wait_for_checkpoint(s->checkpoint_path(), *keys, 2));
+    CHECK(wait_for_checkpoint(s->checkpoint_path(), *keys, 2, "prod"));
     append_n(*s, 4, 2);
     REQUIRE(s->close() == std::nullopt);
     CHECK(s->checkpoint_error().empty());
@@ -332,7 +457,31 @@ TEST_CASE("checkpoints are signed at close and every N records, and reopening ch
     other.log_id = "staging";
     const auto r = file_sink::open(path, other);
     CHECK_FALSE(r.ok());
+    INFO(r.error);
     CHECK(r.verification.code == chain_errc::checkpoint_malformed);
+    CHECK(r.error.find("for log \"prod\", not \"staging\"") != std::string::npos);
+  }
+  SECTION("a key vouches only for the logs it is bound to") {
+    // The same key signs a checkpoint of "staging", but the trust store binds it to "prod" only.
+    const std::string other = dir.file("staging.checkpoint");
+    REQUIRE(write_checkpoint_file(other, checkpoint{"staging", 5, verify_log_file(path).head, t0()}, *key) == std::nullopt);
+    const auto prod_only = trust({key}, assent::key_status::active, std::vector<std::string>{"prod"});
+    const auto refused = read_checkpoint_file(other, *prod_only, "staging");
+    CHECK(refused.code == checkpoint_errc::signature_invalid);
+    CHECK(refused.error.find("not bound to log \"staging\"") != std::string::npos);
+    const auto unbound = trust({key}, assent::key_status::active, std::nullopt);
+    CHECK(read_checkpoint_file(path + ".checkpoint", *unbound, "prod").code == checkpoint_errc::signature_invalid);
+    CHECK(read_checkpoint_file(path + ".checkpoint", *prod_only, "prod").ok());
+    CHECK(read_checkpoint_file(path + ".checkpoint", *prod_only, "").code == checkpoint_errc::malformed);
+    file_sink_options staging = o;
+    staging.log_id = "staging";
+    staging.checkpoint_trust = prod_only.get();
+    const std::string staging_log = dir.file("staging.log");
+    write_file(staging_log, read_file(path));
+    write_file(staging_log + ".checkpoint", read_file(other));
+    const auto r = file_sink::open(staging_log, staging);
+    CHECK_FALSE(r.ok());
+    CHECK(r.verification.code == chain_errc::checkpoint_signature_invalid);
   }
 }
 
@@ -348,18 +497,18 @@ TEST_CASE("checkpoints are written every T seconds while records arrive, also in
   o.checkpoint_every = std::chrono::seconds(1);
   auto s = open_ok(path, o);
   append_n(*s, 1, 2);
-  CHECK(wait_for_checkpoint(s->checkpoint_path(), *keys, 2));
+  CHECK(wait_for_checkpoint(s->checkpoint_path(), *keys, 2, "audit.log"));
   CHECK(s->checkpoint_now() == std::nullopt);  // nothing new: no rewrite needed
   append_n(*s, 3, 1);
   CHECK(s->checkpoint_now() == std::nullopt);
-  const auto cp = read_checkpoint_file(s->checkpoint_path(), *keys);
+  const auto cp = read_checkpoint_file(s->checkpoint_path(), *keys, "audit.log");
   REQUIRE(cp.ok());
   CHECK(cp.value->count == 3);
 }
 
 TEST_CASE("a failed write is a failed receipt: cut back and usable in per_record, fail-closed in group",
           "[audit][file_sink]") {
-  for (auto d : {durability::per_record, durability::group}) {
+  for (auto d : {durability::none, durability::per_record, durability::group}) {
     temp_dir dir;
     const std::string path = dir.file("audit.log");
     {
@@ -374,8 +523,10 @@ TEST_CASE("a failed write is a failed receipt: cut back and usable in per_record
         nlohmann::json big = {{"type", "big"}, {"blob", std::string(2000, 'x')}};
         const auto fail = r.sink->append(big, t0());
         if (fail.ok || fail.error.empty()) code |= 1;
+        // EFBIG, named (a short write first, then the refusal): not a signal that kills.
+        if (fail.error.find(std::strerror(EFBIG)) == std::string::npos) code |= 8;
         const auto after = r.sink->append(host_event(3), t0());
-        if (d == durability::per_record && !(after.ok && after.seq == 3)) code |= 2;
+        if (d != durability::group && !(after.ok && after.seq == 3)) code |= 2;
         if (d == durability::group && (after.ok || r.sink->failure().empty())) code |= 4;
         (void)r.sink->close();
       }
@@ -385,7 +536,8 @@ TEST_CASE("a failed write is a failed receipt: cut back and usable in per_record
     // Whatever happened, the log reopens and verifies.
     auto r = file_sink::open(path, mode(d));
     REQUIRE(r.ok());
-    CHECK(r.verification.count == (d == durability::per_record ? 3u : 2u));
+    CHECK(r.verification.count == (d != durability::group ? 3u : 2u));
+    CHECK_FALSE(r.repair.repaired);  // the partial record was cut back by the failed append
   }
 }
 

@@ -198,9 +198,9 @@ TEST_CASE("a file log's chain recomputed with OpenSSL SHA-256 and an independent
     auto opened = assent::audit::file_sink::open(path, options);
     REQUIRE(opened.ok());
     auto& sink = *opened.sink;
-    REQUIRE(sink.append(assent::decision_event(sample_decision(true, false)), t0(1)).ok);
-    REQUIRE(sink.append(assent::decision_event(sample_decision(false, false)), t0(2)).ok);
-    REQUIRE(sink.append(assent::decision_event(sample_decision(true, true)), t0(3)).ok);
+    REQUIRE(sink.append_canonical(assent::audit::canonical_decision_event(sample_decision(true, false)), t0(1)).ok);
+    REQUIRE(sink.append_canonical(assent::audit::canonical_decision_event(sample_decision(false, false)), t0(2)).ok);
+    REQUIRE(sink.append_canonical(assent::audit::canonical_decision_event(sample_decision(true, true)), t0(3)).ok);
     REQUIRE(sink.append({{"type", "review_closed"}, {"decision_seq", 3}, {"reviewer", "d\xc3\xa9nise"}}, t0(4)).ok);
     REQUIRE(sink.append({{"type", "note"}, {"\xee\x80\x80", "private use"}, {"\xf0\x9f\x98\x80", "emoji"},
                          {"ctl", std::string("a\x01\x1f\"\\/b")}},
@@ -275,8 +275,13 @@ TEST_CASE("the worked example in docs/audit-format.md is what the code writes to
   e.credential_ids = {"apr-7f3a"};
   d.exception = e;
   assent::audit::memory_sink sink;
-  REQUIRE(sink.append(assent::decision_event(d), 1795000000).ok);
-  REQUIRE(sink.append({{"type", "review_closed"}, {"decision_seq", 1}, {"reviewer", "dave"}, {"outcome", "justified"}},
+  const auto decided = sink.append_canonical(assent::audit::canonical_decision_event(d), 1795000000);
+  REQUIRE(decided.ok);
+  REQUIRE(sink.append({{"type", "review_closed"},
+                       {"decision_seq", 1},
+                       {"decision_hash", decided.hash},
+                       {"reviewer", "dave"},
+                       {"outcome", "justified"}},
                       1795086400)
               .ok);
   const std::string doc = read_audit_format_doc();

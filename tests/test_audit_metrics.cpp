@@ -1,4 +1,5 @@
 // Governance metrics computed from a log's records alone.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -67,10 +68,13 @@ TEST_CASE("metrics count decisions, policy violations, rejections, expired evide
   using assent::reason;
   memory_sink sink;
   auto add = [&](const nlohmann::json& ev, std::int64_t t = t0()) { REQUIRE(sink.append(ev, t).ok); };
-  add(assent::decision_event(make_decision(true, {}, {reason::expired})));                          // seq 1
-  add(assent::decision_event(make_decision(false, {reason::threshold_not_met}, {reason::expired, reason::bad_signature})));
-  add(assent::decision_event(make_decision(false, {reason::threshold_not_met, reason::required_duty_missing}, {})));
-  add(assent::decision_event(make_decision(false, {reason::environment_frozen}, {reason::unknown_key}, false, t0(-90))));
+  auto decide = [&](const assent::decision& d) {
+    REQUIRE(sink.append_canonical(assent::audit::canonical_decision_event(d), t0()).ok);
+  };
+  decide(make_decision(true, {}, {reason::expired}));  // seq 1
+  decide(make_decision(false, {reason::threshold_not_met}, {reason::expired, reason::bad_signature}));
+  decide(make_decision(false, {reason::threshold_not_met, reason::required_duty_missing}, {}));
+  decide(make_decision(false, {reason::environment_frozen}, {reason::unknown_key}, false, t0(-90)));
   add({{"type", "override"}, {"who", "admin"}});
   add({{"type", "override"}, {"who", "admin"}});
   add({{"type", "note"}});
@@ -102,48 +106,127 @@ TEST_CASE("metrics count decisions, policy violations, rejections, expired evide
 TEST_CASE("an exception decision opens a post-incident review until a review_closed event names it",
           "[audit][metrics]") {
   memory_sink sink;
+  std::map<std::uint64_t, std::string> hash;
   auto add = [&](const nlohmann::json& ev, std::int64_t t) {
     const auto r = sink.append(ev, t);
     REQUIRE(r.ok);
     return r.seq;
   };
-  const auto plain = add(assent::decision_event(make_decision(true, {}, {})), t0(1));
-  const auto e1 = add(assent::decision_event(make_decision(true, {}, {}, true)), t0(2));
-  const auto e2 = add(assent::decision_event(make_decision(true, {}, {assent::reason::expired}, true)), t0(3));
-  const auto closes = add({{"type", "review_closed"}, {"decision_seq", e1}, {"reviewer", "sec"}}, t0(4));
-  const auto again = add({{"type", "review_closed"}, {"decision_seq", e1}}, t0(5));        // already closed
-  const auto wrong = add({{"type", "review_closed"}, {"decision_seq", plain}}, t0(6));     // no exception there
-  const auto future = add({{"type", "review_closed"}, {"decision_seq", 99}}, t0(7));      // no such record
+  auto decide = [&](const assent::decision& d, std::int64_t t) {
+    const auto r = sink.append_canonical(assent::audit::canonical_decision_event(d), t);
+    REQUIRE(r.ok);
+    hash[r.seq] = r.hash;
+    return r.seq;
+  };
+  auto closing = [&](std::uint64_t seq, const std::string& h, const std::string& reviewer) {
+    return nlohmann::json{{"type", "review_closed"}, {"decision_seq", seq}, {"decision_hash", h}, {"reviewer", reviewer}};
+  };
+  const auto plain = decide(make_decision(true, {}, {}), t0(1));
+  const auto e1 = decide(make_decision(true, {}, {}, true), t0(2));
+  const auto e2 = decide(make_decision(true, {}, {assent::reason::expired}, true), t0(3));
+  // e2's participants (initiator alice, exception owner oncall, approver bob) cannot close it,
+  // nor can anyone without its hash, nor with another record's hash.
+  const auto by_initiator = add(closing(e2, hash[e2], "alice"), t0(4));
+  const auto by_owner = add(closing(e2, hash[e2], "oncall"), t0(4));
+  const auto by_approver = add(closing(e2, hash[e2], "bob"), t0(4));
+  const auto no_hash = add({{"type", "review_closed"}, {"decision_seq", e2}, {"reviewer", "sec"}}, t0(4));
+  const auto wrong_hash = add(closing(e2, hash[e1], "sec"), t0(4));
+  const auto no_reviewer = add({{"type", "review_closed"}, {"decision_seq", e2}, {"decision_hash", hash[e2]}}, t0(4));
+  const auto closes = add(closing(e1, hash[e1], "sec"), t0(4));
+  const auto again = add(closing(e1, hash[e1], "sec"), t0(5));          // already closed
+  const auto wrong = add(closing(plain, hash[plain], "sec"), t0(6));    // no exception there
+  const auto future = add(closing(99, hash[e1], "sec"), t0(7));         // no such record
   const auto no_seq = add({{"type", "review_closed"}}, t0(8));
   const auto m = metrics_of(sink);
   CHECK(m.exception_uses == 2);
   CHECK(m.reviews_closed == 1);
   REQUIRE(m.open_reviews.size() == 1);
   CHECK(m.open_reviews[0].decision_seq == e2);
+  CHECK(m.open_reviews[0].decision_hash == hash[e2]);
   CHECK(m.open_reviews[0].opened_at == t0(3));
   CHECK(m.open_reviews[0].incident == "INC-1");
   CHECK(m.open_reviews[0].owner == "oncall");
-  CHECK(m.invalid_review_closures == std::vector<std::uint64_t>{again, wrong, future, no_seq});
+  CHECK(m.invalid_review_closures == std::vector<std::uint64_t>{by_initiator, by_owner, by_approver, no_hash, wrong_hash,
+                                                                no_reviewer, again, wrong, future, no_seq});
   CHECK(m.host_events.empty());
   (void)closes;
 }
 
+TEST_CASE("host events cannot pass for decision or repair records in any built-in sink", "[audit][metrics][forgery]") {
+  const nlohmann::json forged = {{"type", "decision"}, {"decision", "allow"}};
+  const nlohmann::json repair = {{"type", "log_repaired"}};
+  assent::audit::canonical_event by_hand;  // canonical text made by a host, not by assent
+  by_hand.text = R"({"decision":"allow","type":"decision"})";
+  assent::audit::canonical_event nested_ok;  // "type":"decision" deeper down is just data
+  nested_ok.text = R"({"inner":{"type":"decision"},"type":"note"})";
+  CHECK_FALSE(canonicalize_event(forged).ok());
+  CHECK_FALSE(canonicalize_event(repair).ok());
+
+  memory_sink mem;
+  CHECK_FALSE(mem.append(forged, t0()).ok);
+  CHECK_FALSE(mem.append(repair, t0()).ok);
+  const auto r = mem.append_canonical(by_hand, t0());
+  CHECK_FALSE(r.ok);
+  CHECK(r.error.find("reserved") != std::string::npos);
+  CHECK(mem.append_canonical(nested_ok, t0()).ok);
+  // The scan skips strings whole: a quoted "type":"decision" inside a value is data, a real
+  // top-level type after arrays and objects is found.
+  assent::audit::canonical_event quoted;
+  quoted.text = R"({"a":"x\",\"type\":\"decision","type":"note"})";
+  const auto quoted_receipt = mem.append_canonical(quoted, t0());
+  INFO(quoted_receipt.error);
+  CHECK(quoted_receipt.ok);
+  assent::audit::canonical_event late;
+  late.text = R"({"a":[1,{"b":"c"}],"s":"\\","type":"decision"})";
+  CHECK_FALSE(mem.append_canonical(late, t0()).ok);
+  CHECK(mem.submit_canonical(by_hand, t0()).receipt.error.find("reserved") != std::string::npos);
+
+  temp_dir dir;
+  file_sink_options o;
+  o.mode = durability::per_record;
+  auto f = file_sink::open(dir.file("audit.log"), o);
+  REQUIRE(f.ok());
+  CHECK_FALSE(f.sink->append(forged, t0()).ok);
+  CHECK_FALSE(f.sink->append_canonical(by_hand, t0()).ok);
+  CHECK_FALSE(f.sink->submit_canonical(by_hand, t0()).receipt.ok);
+  assent::audit::tee_sink tee({mem, *f.sink});
+  CHECK_FALSE(tee.append_canonical(by_hand, t0()).ok);
+
+  // The verifier's path still records decisions.
+  const auto real = assent::audit::canonical_decision_event(make_decision(true, {}, {}));
+  CHECK(real.by_assent());
+  CHECK(f.sink->append_canonical(real, t0()).ok);
+  CHECK(mem.append_canonical(real, t0()).ok);
+  REQUIRE(f.sink->close() == std::nullopt);
+  const auto mf = metrics_from_log_file(dir.file("audit.log"));
+  REQUIRE(mf);
+  CHECK(mf->decisions == 1);
+  CHECK(metrics_of(mem).decisions == 1);
+  CHECK(metrics_of(mem).allowed == 1);
+}
+
 TEST_CASE("approval latency is the decision time minus each approval's issued_at", "[audit][metrics]") {
-  memory_sink sink;
-  // A decision event as a host (or a future verifier) records it, with issued_at per approval,
-  // as RFC 3339 text or integer seconds.
-  auto decision_with = [](std::vector<nlohmann::json> approvals) {
-    return nlohmann::json{{"type", "decision"}, {"decision", "allow"}, {"approvals", approvals},
-                          {"rejected", nlohmann::json::array()}, {"reasons", nlohmann::json::array()},
-                          {"exception", nullptr}};
+  // Decision events as a future verifier might record them, with issued_at per approval as
+  // RFC 3339 text or integer seconds. Sinks refuse decision events from JSON, so the log is
+  // built record by record.
+  std::string log;
+  assent::audit::chain_head head;
+  auto decision_with = [&](std::vector<nlohmann::json> approvals, std::int64_t t) {
+    const nlohmann::json ev{{"type", "decision"}, {"decision", "allow"}, {"approvals", approvals},
+                            {"rejected", nlohmann::json::array()}, {"reasons", nlohmann::json::array()},
+                            {"exception", nullptr}};
+    auto rec = build_record(head, *assent::json::canonicalize(ev), t);
+    REQUIRE(rec);
+    log += rec->line;
+    head = {rec->seq, rec->hash};
   };
-  REQUIRE(sink.append(decision_with({{{"approver", "a"}, {"issued_at", assent::json::format_rfc3339(t0(0))}},
-                                     {{"approver", "b"}, {"issued_at", t0(50)}}}),
-                      t0(100))
-              .ok);  // 100 s and 50 s
-  REQUIRE(sink.append(decision_with({{{"approver", "c"}, {"issued_at", t0(190)}}, {{"approver", "d"}}}), t0(200)).ok);  // 10 s
-  REQUIRE(sink.append(decision_with({{{"approver", "e"}, {"issued_at", "yesterday"}}}), t0(300)).ok);
-  const auto m = metrics_of(sink);
+  decision_with({{{"approver", "a"}, {"issued_at", assent::json::format_rfc3339(t0(0))}}, {{"approver", "b"}, {"issued_at", t0(50)}}},
+                t0(100));  // 100 s and 50 s
+  decision_with({{{"approver", "c"}, {"issued_at", t0(190)}}, {{"approver", "d"}}}, t0(200));  // 10 s
+  decision_with({{{"approver", "e"}, {"issued_at", "yesterday"}}}, t0(300));
+  metrics_accumulator acc;
+  REQUIRE(verify_log_text(log, std::nullopt, acc.visitor()).ok());
+  const auto m = acc.result();
   CHECK(m.approval_latency.count == 3);
   CHECK(m.approval_latency.min == 10);
   CHECK(m.approval_latency.max == 100);
@@ -162,11 +245,12 @@ TEST_CASE("metrics from a log file, and from its signed export, are the same; a 
     o.mode = durability::none;
     auto s = file_sink::open(path, o);
     REQUIRE(s.ok());
-    REQUIRE(s.sink->append(assent::decision_event(make_decision(false, {assent::reason::threshold_not_met},
-                                                                {assent::reason::expired})),
-                           t0())
+    REQUIRE(s.sink
+                ->append_canonical(assent::audit::canonical_decision_event(make_decision(
+                                       false, {assent::reason::threshold_not_met}, {assent::reason::expired})),
+                                   t0())
                 .ok);
-    REQUIRE(s.sink->append(assent::decision_event(make_decision(true, {}, {}, true)), t0()).ok);
+    REQUIRE(s.sink->append_canonical(assent::audit::canonical_decision_event(make_decision(true, {}, {}, true)), t0()).ok);
   }
   chain_result chain;
   const auto from_file = metrics_from_log_file(path, &chain);
@@ -176,7 +260,7 @@ TEST_CASE("metrics from a log file, and from its signed export, are the same; a 
   const auto exp = export_log_file(path, "log", t0(), *key);
   REQUIRE(exp.ok());
   metrics_accumulator acc;
-  REQUIRE(verify_export(*exp.envelope, *trust({key}), acc.visitor()).ok());
+  REQUIRE(verify_export(*exp.envelope, *trust({key}), "log", acc.visitor()).ok());
   CHECK(to_json(acc.result()) == to_json(*from_file));
   CHECK(from_file->expired_evidence == 1);
   CHECK(from_file->open_reviews.size() == 1);

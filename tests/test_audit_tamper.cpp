@@ -188,13 +188,21 @@ TEST_CASE("a checkpoint is refused when its signature, key, payload type, payloa
 
   // Signed by a key the store does not trust, or by a revoked one.
   const auto env_other = sign_checkpoint(checkpoint{"test-log", full.count, full.head, t0(100)}, *other);
-  CHECK(verify_log_text_signed(log, *env_other, *keys).code == chain_errc::checkpoint_signature_invalid);
+  CHECK(verify_log_text_signed(log, *env_other, *keys, "test-log").code == chain_errc::checkpoint_signature_invalid);
   const auto revoked = trust({key}, assent::key_status::revoked);
-  CHECK(verify_log_text_signed(log, *env, *revoked).code == chain_errc::checkpoint_signature_invalid);
-  // Another log's checkpoint.
-  CHECK(verify_log_text_signed(log, *env, *keys, "another-log").code == chain_errc::checkpoint_malformed);
-  CHECK(verify_log_text_signed(log, "{}", *keys).code == chain_errc::checkpoint_malformed);
-  CHECK(verify_log_text_signed(log, "not json", *keys).code == chain_errc::checkpoint_malformed);
+  CHECK(verify_log_text_signed(log, *env, *revoked, "test-log").code == chain_errc::checkpoint_signature_invalid);
+  // Another log's checkpoint: the key is not bound to the log expected, and when it is bound to
+  // both, the payload still names the other log.
+  CHECK(verify_log_text_signed(log, *env, *keys, "another-log").code == chain_errc::checkpoint_signature_invalid);
+  const auto both = trust({key}, assent::key_status::active, std::vector<std::string>{"test-log", "another-log"});
+  CHECK(verify_log_text_signed(log, *env, *both, "another-log").code == chain_errc::checkpoint_malformed);
+  CHECK(verify_log_text_signed(log, *env, *both, "test-log").ok());
+  // A key bound to no log vouches for none; no log id matches nothing.
+  const auto unbound = trust({key}, assent::key_status::active, std::nullopt);
+  CHECK(verify_log_text_signed(log, *env, *unbound, "test-log").code == chain_errc::checkpoint_signature_invalid);
+  CHECK(verify_log_text_signed(log, *env, *keys, "").code == chain_errc::checkpoint_malformed);
+  CHECK(verify_log_text_signed(log, "{}", *keys, "test-log").code == chain_errc::checkpoint_malformed);
+  CHECK(verify_log_text_signed(log, "not json", *keys, "test-log").code == chain_errc::checkpoint_malformed);
 
   // Every single-bit flip of the envelope is refused.
   std::size_t accepted = 0;

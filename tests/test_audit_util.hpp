@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -87,10 +88,16 @@ inline std::shared_ptr<const assent::signing_key> make_key(std::uint8_t fill, co
   return std::make_shared<const assent::signing_key>(assent::signing_key::from_seed(s, kid, "audit-" + kid));
 }
 
-/// A key store trusting the given keys (status active unless told otherwise).
+/// The log ids the audit tests use: trust() binds its keys to these unless told otherwise.
+inline std::vector<std::string> test_log_ids() {
+  return {"test-log", "prod", "staging", "crash", "concurrent", "payments-prod", "log", "x", "empty", "audit.log"};
+}
+
+/// A key store trusting the given keys (status active unless told otherwise) to sign for `logs`.
 inline std::unique_ptr<assent::memory_key_store> trust(
     const std::vector<std::shared_ptr<const assent::signing_key>>& keys,
-    assent::key_status status = assent::key_status::active) {
+    assent::key_status status = assent::key_status::active,
+    const std::optional<std::vector<std::string>>& logs = test_log_ids()) {
   auto store = std::make_unique<assent::memory_key_store>();
   for (const auto& k : keys) {
     assent::key_record_spec spec;
@@ -98,6 +105,7 @@ inline std::unique_ptr<assent::memory_key_store> trust(
     spec.public_key = k->public_key();
     spec.principal = k->principal();
     spec.status = status;
+    spec.logs = logs;
     if (status == assent::key_status::retired) spec.retired_at = 0;
     auto rec = assent::key_record::create(std::move(spec));
     if (!rec.first) throw std::runtime_error(rec.second);

@@ -36,21 +36,22 @@ Subcommands:
 )";
 
 inline constexpr const char* audit_verify_help =
-    R"(Usage: assent audit verify LOG [--checkpoint FILE --keys JWKS] [--log-id ID] [--pretty]
+    R"(Usage: assent audit verify LOG [--checkpoint FILE --keys JWKS --log-id ID] [--pretty]
 
 Verifies an audit log (JSON Lines, as assent decide --audit writes it): every record's
 canonical form and hash, and the chain of prev hashes from record 1. With a signed checkpoint
 (LOG.checkpoint, written by decide --checkpoint-key), also that its signature verifies under
-the key set and that the log still holds every record it signed (a cut-back log is caught).
+a key of the set bound to the log (its JWK's "logs" names ID), that it names log ID, and that
+the log still holds every record it signed (a cut-back log is caught).
 Prints {"valid", "code", "count", "head", "bad_seq", "message", "checkpoint"}; code is a stable
 chain code (ok, malformed_line, truncated_line, sequence_gap, prev_mismatch, hash_mismatch,
 fewer_than_checkpoint, checkpoint_signature_invalid, checkpoint_head_mismatch,
 checkpoint_malformed).
 
 Options:
-  --checkpoint FILE   signed checkpoint to hold the log to (needs --keys)
+  --checkpoint FILE   signed checkpoint to hold the log to (needs --keys and --log-id)
   --keys FILE         key set (JWKS) trusted to sign checkpoints
-  --log-id ID         the checkpoint must name this log
+  --log-id ID         the log's id: the checkpoint must name it, its key be bound to it
   --pretty            indent the JSON
   -h, --help          this text
 
@@ -75,16 +76,18 @@ Exit status: 0 export printed, 1 the log does not verify, 2 usage error or unrea
 )";
 
 inline constexpr const char* audit_verify_export_help =
-    R"(Usage: assent audit verify-export --keys JWKS [--pretty] EXPORT
+    R"(Usage: assent audit verify-export --keys JWKS --log-id ID [--pretty] EXPORT
 
-Verifies a signed export ("-": stdin) offline: a signature by a trusted, not revoked key of the
-set, the body's canonical form, every record's hash and the chain, and that count and head
-match the records. Prints {"valid", "code", "log", "count", "head", "exported_at", "keyid",
+Verifies a signed export ("-": stdin) of log ID offline: a signature by a trusted, not revoked
+key of the set that is bound to log ID (its JWK's "logs" names ID), the export naming log ID,
+the body's canonical form, every record's hash and the chain, and that count and head match
+the records. Prints {"valid", "code", "log", "count", "head", "exported_at", "keyid",
 "message", "chain": {"code", "bad_seq"}}; code is ok, malformed, signature_invalid, chain,
-count_mismatch or head_mismatch.
+count_mismatch, head_mismatch or wrong_log.
 
 Options:
   --keys FILE   key set (JWKS) trusted to sign exports
+  --log-id ID   the log the export must be of
   --pretty      indent the JSON
   -h, --help    this text
 
@@ -114,9 +117,12 @@ verified first, the record fdatasync'd before the command returns). EVENT ("-": 
 object with a string member "type", e.g. the closing of a post-incident review after a
 break-glass decision:
 
-  {"type": "review_closed", "decision_seq": 4, "reviewer": "erin", "ticket": "PIR-12"}
+  {"type": "review_closed", "decision_seq": 4, "decision_hash": "sha256:...",
+   "reviewer": "erin", "ticket": "PIR-12"}
 
-Events of type "decision" are refused: decision records come from assent decide alone.
+(a closure counts only when it names the break-glass record's seq and hash and the reviewer
+took no part in that decision; see docs/audit-format.md). Events of type "decision" and
+"log_repaired" are refused: assent writes those records itself.
 Prints the record's {"seq", "hash"}.
 
 Options:
@@ -165,7 +171,7 @@ inline int cmd_audit_verify(context& ctx, const std::vector<std::string>& args) 
   const std::string& log = a.positional[0];
   detail::require_log_file(log);
   if (a.has("checkpoint") != a.has("keys")) fail("--checkpoint and --keys go together");
-  if (a.has("log-id") && !a.has("checkpoint")) fail("--log-id needs --checkpoint");
+  if (a.has("log-id") != a.has("checkpoint")) fail("--checkpoint and --log-id go together");
   const std::string log_id = a.get("log-id").value_or("");
 
   assent::audit::chain_result r;
@@ -218,16 +224,18 @@ inline int cmd_audit_export(context& ctx, const std::vector<std::string>& args) 
 
 /// assent audit verify-export (see audit_verify_export_help).
 inline int cmd_audit_verify_export(context& ctx, const std::vector<std::string>& args) {
-  const arguments a = parse_arguments(args, {{"keys", true, false}, {"pretty", false, false}});
+  const arguments a = parse_arguments(args, {{"keys", true, false}, {"log-id", true, false}, {"pretty", false, false}});
   if (a.help) {
     ctx.out << audit_verify_export_help;
     return exit_ok;
   }
   a.operands(1, 1, "EXPORT file");
   const auto store = load_key_set(ctx, a.need("keys"));
+  const std::string log_id = a.need("log-id");
+  if (log_id.empty()) fail("--log-id must not be empty");
   const std::string text =
       read_whole(ctx, a.positional[0], assent::audit::default_max_export_bytes, "export file");
-  const auto v = assent::audit::verify_export(text, *store);
+  const auto v = assent::audit::verify_export(text, *store, log_id);
   nlohmann::json out = {{"valid", v.ok()},
                         {"code", std::string(to_string(v.code))},
                         {"log", v.log},
@@ -264,11 +272,14 @@ inline int cmd_audit_append(context& ctx, const std::vector<std::string>& args) 
     fail("event file " + quote(a.positional[0]) + ": not valid JSON at byte " + std::to_string(parsed.error.offset) +
          ": " + parsed.error.message);
   }
-  // Decision records come from decide alone: an operator's tool must not make one up.
+  // Decision (and repair) records come from assent alone: an operator's tool must not make one
+  // up. The sink refuses them too; this says so before the log is opened.
   if (parsed.value->is_object()) {
     const auto type = parsed.value->find("type");
-    if (type != parsed.value->end() && type->is_string() && type->get_ref<const std::string&>() == "decision") {
-      fail("event file " + quote(a.positional[0]) + ": type \"decision\" is written by assent decide only");
+    if (type != parsed.value->end() && type->is_string() &&
+        assent::audit::is_reserved_event_type(type->get_ref<const std::string&>())) {
+      fail("event file " + quote(a.positional[0]) + ": type " + quote(type->get<std::string>()) +
+           " is written by assent itself (decision records by assent decide only)");
     }
   }
   auto opened = open_audit_log(ctx, log, a.get("checkpoint-key"), a.get("log-id"));

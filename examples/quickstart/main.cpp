@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -70,12 +72,14 @@ int main() {
   const auto bob = new_key("bob-2026-11", "bob");
   const auto log_key = new_key("audit-log-1", "audit");
   assent::memory_key_store trusted;
-  auto trust = [&](const assent::signing_key& k, std::vector<std::string> roles) {
+  auto trust = [&](const assent::signing_key& k, std::vector<std::string> roles,
+                   std::optional<std::vector<std::string>> logs = std::nullopt) {
     assent::key_record_spec spec;
     spec.kid = k.kid();
     spec.public_key = k.public_key();
     spec.principal = k.principal();
     spec.roles = std::move(roles);
+    spec.logs = std::move(logs);  // the audit logs a key may sign checkpoints and exports of
     auto rec = assent::key_record::create(spec);
     if (!rec.first) die(rec.second);
     if (auto err = trusted.add(std::move(*rec.first))) die(*err);
@@ -84,7 +88,7 @@ int main() {
   trust(alice, {"admin", "security_owner"});
   trust(carol, {"owner", "release_owner"});
   trust(bob, {"developer"});
-  trust(log_key, {"auditor"});
+  trust(log_key, {"auditor"}, std::vector<std::string>{"quickstart"});
   write_file("trusted.jwks", assent::to_jwks(trusted).dump(2));
   auto keys = assent::load_jwks_file(dir + "/trusted.jwks");  // read back as a host would
   if (!keys.ok()) die("trusted.jwks: " + keys.error.message);
@@ -198,7 +202,7 @@ int main() {
   auto exported = assent::audit::export_log_file(dir + "/audit.jsonl", "quickstart", now, log_key, checkpoint.value);
   if (!exported.ok()) die("export: " + exported.error);
   write_file("audit-export.dsse.json", *exported.envelope);
-  auto check = assent::audit::verify_export(read_file("audit-export.dsse.json"), *keys.store);
+  auto check = assent::audit::verify_export(read_file("audit-export.dsse.json"), *keys.store, "quickstart");
   std::cout << "   signed export: " << (check.ok() ? "verified" : "FAILED") << " offline with trusted.jwks, "
             << check.count << " records, signed by " << check.keyid << "\n\n";
 

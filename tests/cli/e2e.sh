@@ -11,7 +11,8 @@ cp out bob.pub
 run 0 "$ASSENT" keygen --kid auditor-1 --principal auditor --out auditor.jwk
 cp out auditor.pub
 printf '{"keys":[%s,%s]}\n' "$(cat alice.pub)" "$(cat bob.pub)" >keys.json
-printf '{"keys":[%s]}\n' "$(cat auditor.pub)" >auditor-keys.json
+# The auditor's key signs exports of log "audit.log" only (a JWK member "logs").
+printf '{"keys":[%s]}\n' "$(sed 's/}[[:space:]]*$/,"logs":["audit.log"]}/' auditor.pub)" >auditor-keys.json
 check "e2e: three keys, two key sets"
 
 # approve x2
@@ -49,7 +50,7 @@ check "e2e: the log verifies, a tampered copy does not (exit 1)"
 # export -> verify-export
 run 0 "$ASSENT" audit export --key auditor.jwk audit.log
 cp out export.json
-run 0 "$ASSENT" audit verify-export --keys auditor-keys.json export.json
+run 0 "$ASSENT" audit verify-export --keys auditor-keys.json --log-id audit.log export.json
 out_has '"valid":true'
 out_has '"count":2'
 run 1 "$ASSENT" audit export --key auditor.jwk tampered.log

@@ -114,13 +114,19 @@ struct checkpoint_result {
   return detail::dsse_sign(checkpoint_payload_type, *payload, key);
 }
 
-/// Verifies a checkpoint envelope against trusted keys (at least one signature by a key the
-/// store finds and that is not revoked) and reads its payload. When `log_id` is not empty the
-/// checkpoint must name that log. Never throws.
+/// Verifies a checkpoint of log `log_id` against trusted keys (at least one signature by a key
+/// the store finds, that is not revoked and that is bound to `log_id`: key_record::logs) and
+/// reads its payload, which must name `log_id`. An empty `log_id` is refused: a checkpoint is
+/// only evidence about the log it was expected to be about. Never throws.
 [[nodiscard]] inline checkpoint_result open_checkpoint(std::string_view envelope, const key_store& keys,
-                                                       std::string_view log_id = {}) noexcept {
+                                                       std::string_view log_id) noexcept {
   checkpoint_result out;
-  auto opened = detail::dsse_open(envelope, checkpoint_payload_type, keys);
+  if (log_id.empty()) {
+    out.code = checkpoint_errc::malformed;
+    out.error = "no log id was given to hold the checkpoint to";
+    return out;
+  }
+  auto opened = detail::dsse_open(envelope, checkpoint_payload_type, keys, log_id);
   if (!opened.ok) {
     out.code = opened.malformed ? checkpoint_errc::malformed : checkpoint_errc::signature_invalid;
     out.error = std::move(opened.error);
@@ -132,7 +138,7 @@ struct checkpoint_result {
     out.error = "the checkpoint payload is not {count, head, log, time} in canonical form";
     return out;
   }
-  if (!log_id.empty() && c->log != log_id) {
+  if (c->log != log_id) {
     out.code = checkpoint_errc::malformed;
     out.error = "the checkpoint is for log \"" + c->log + "\", not \"" + std::string(log_id) + "\"";
     return out;
@@ -143,9 +149,9 @@ struct checkpoint_result {
   return out;
 }
 
-/// Reads and verifies a checkpoint file (see open_checkpoint).
+/// Reads and verifies a checkpoint file of log `log_id` (see open_checkpoint).
 [[nodiscard]] inline checkpoint_result read_checkpoint_file(const std::string& path, const key_store& keys,
-                                                            std::string_view log_id = {}) noexcept {
+                                                            std::string_view log_id) noexcept {
   try {
     std::string error;
     const auto text = detail::read_small_file(path, std::size_t{1} << 16, error);

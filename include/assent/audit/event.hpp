@@ -319,7 +319,9 @@ class event_writer {
       out.error = "the audit event has a list of more than " + std::to_string(max_container_size) + " entries";
       return out;
     }
-    return detail::recordable(text.take(), /*check_shape=*/!flat_attributes);
+    out = detail::recordable(text.take(), /*check_shape=*/!flat_attributes);
+    out.by_assent_ = out.ok();  // the one maker of decision records the sinks accept
+    return out;
   } catch (...) {  // std::bad_alloc
     out.text.clear();
     out.error = "out of memory while canonicalizing the audit event";

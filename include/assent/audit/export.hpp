@@ -121,6 +121,7 @@ enum class export_errc : std::uint8_t {
   chain = 4,              ///< a record or the chain is bad (see chain)
   count_mismatch = 5,     ///< count is not the number of records
   head_mismatch = 6,      ///< head is not the last record's hash
+  wrong_log = 7,          ///< the export is of another log than the one expected
 };
 
 /// The stable snake_case name of an export_errc.
@@ -133,6 +134,7 @@ enum class export_errc : std::uint8_t {
     case export_errc::chain: return "chain";
     case export_errc::count_mismatch: return "count_mismatch";
     case export_errc::head_mismatch: return "head_mismatch";
+    case export_errc::wrong_log: return "wrong_log";
   }
   return "unknown";
 }
@@ -151,11 +153,12 @@ struct export_verification {
   [[nodiscard]] bool ok() const noexcept { return code == export_errc::ok; }
 };
 
-/// Verifies an export offline: the signature under `keys` (e.g. a JWKS loaded into a key
-/// store), the body's canonical form, every record's hash and the chain from seq 1, and that
-/// count and head match. `visit` sees each verified record. Never throws.
+/// Verifies an export of log `log_id` offline: a signature under a key of `keys` (e.g. a JWKS
+/// loaded into a key store) that is bound to `log_id` (key_record::logs), the body naming
+/// `log_id` (else wrong_log) in canonical form, every record's hash and the chain from seq 1,
+/// and that count and head match. `visit` sees each verified record. Never throws.
 [[nodiscard]] inline export_verification verify_export(std::string_view envelope, const key_store& keys,
-                                                       const record_visitor& visit = {},
+                                                       std::string_view log_id, const record_visitor& visit = {},
                                                        std::size_t max_bytes = default_max_export_bytes) noexcept {
   export_verification out;
   try {
@@ -164,7 +167,8 @@ struct export_verification {
       out.message = std::move(why);
       return out;
     };
-    auto opened = detail::dsse_open(envelope, export_payload_type, keys, max_bytes);
+    if (log_id.empty()) return fail(export_errc::wrong_log, "no log id was given to hold the export to");
+    auto opened = detail::dsse_open(envelope, export_payload_type, keys, log_id, max_bytes);
     if (!opened.ok) return fail(opened.malformed ? export_errc::malformed : export_errc::signature_invalid, opened.error);
     out.keyid = opened.keyid;
     json::parse_limits limits;
@@ -189,6 +193,8 @@ struct export_verification {
     const auto canon = json::canonicalize(body);
     if (!canon || *canon != opened.payload) return fail(export_errc::malformed, "the body is not in canonical (RFC 8785) form");
     out.log = l->get<std::string>();
+    if (out.log != log_id)
+      return fail(export_errc::wrong_log, "the export is of log \"" + out.log + "\", not \"" + std::string(log_id) + "\"");
     out.exported_at = *at;
     out.count = c->get<std::uint64_t>();
     out.head = h->get<std::string>();

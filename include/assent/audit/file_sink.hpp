@@ -5,10 +5,15 @@
 /// One writer per log: the sink holds flock(LOCK_EX | LOCK_NB) on the file for its lifetime, so
 /// a second sink (in this process or another) fails to open instead of forking the chain.
 /// Opening an existing log verifies every record (offline-fast: one parse and two SHA-256 per
-/// record) and continues its chain. A torn last line (no newline, or not JSON at all: a crash
-/// mid-write) is cut back with ftruncate + fdatasync and reported in recovered_tail(); any
-/// other fault, anywhere, makes opening fail with the record's sequence number. append never
-/// throws: failures are receipts with ok == false (the verifier then denies: fail closed).
+/// record) and continues its chain. Only bytes after the last newline can be repaired, and only
+/// after the signed checkpoint (if any) agrees with the records before them: a complete record
+/// that lost its newline gets it back; the start of a record cut by a crash (and nothing that
+/// could be a whole record) is cut off. Either repair is written into the chain as a
+/// "log_repaired" record (what was cut and its hash) and reported in recovered_tail(). Any other
+/// fault, anywhere, makes opening fail with the record's sequence number and leaves the file as
+/// it was. The log is opened with O_NOFOLLOW and must be a regular file holding records.
+/// append never throws: failures are receipts with ok == false (the verifier then denies: fail
+/// closed), also a write refused for the file-size limit (EFBIG, when SIGXFSZ is ignored).
 ///
 /// Group commit: a thread whose record is not yet durable either leads (writes every queued
 /// line with one pwrite and one fdatasync) or waits for the leader's batch to cover it. A thread
@@ -84,12 +89,16 @@ struct file_sink_options {
   std::function<std::int64_t()> clock;
 };
 
-/// What opening did to a torn last line.
+/// What opening did to the log's tail. Every repair is itself recorded in the chain, as a
+/// "log_repaired" record (docs/audit-format.md), so an auditor sees it.
 struct tail_repair {
-  bool repaired = false;           ///< a torn tail was cut back
-  std::uint64_t kept_records = 0;  ///< records left in the log
-  std::uint64_t kept_bytes = 0;    ///< new file size
-  std::uint64_t removed_bytes = 0; ///< bytes cut
+  bool repaired = false;           ///< opening changed the tail (bytes cut, or a newline appended)
+  bool completed = false;          ///< the last record lacked only its newline, which was appended
+  std::uint64_t kept_records = 0;  ///< records in the log before the repair record
+  std::uint64_t kept_bytes = 0;    ///< the log's size before the repair record
+  std::uint64_t removed_bytes = 0; ///< bytes cut (0 when none)
+  std::string removed_hash;        ///< "sha256:<hex>" of the bytes cut (empty when none)
+  std::uint64_t record_seq = 0;    ///< seq of the log_repaired record that audits the repair
   std::string reason;              ///< what was wrong with the tail
 };
 
@@ -109,8 +118,8 @@ struct file_sink_open_result {
 /// The JSON Lines audit log file. Thread-safe; see the file comment.
 class file_sink final : public audit_sink {
  public:
-  /// Opens (creating if absent) the log at `path`, verifies it, repairs a torn tail, checks an
-  /// existing checkpoint sidecar, and takes the writer lock. Never throws.
+  /// Opens (creating if absent) the log at `path`, takes the writer lock, verifies it, checks an
+  /// existing checkpoint sidecar, then repairs a torn tail (see the file comment). Never throws.
   [[nodiscard]] static file_sink_open_result open(const std::string& path, file_sink_options options = {}) noexcept;
 
   /// Appends one record (see audit_sink). Never throws.
@@ -136,7 +145,7 @@ class file_sink final : public audit_sink {
   file_sink(const file_sink&) = delete;
   file_sink& operator=(const file_sink&) = delete;
 
-  /// The torn tail cut back at open (repaired == false when there was none).
+  /// The repair made at open (repaired == false when there was none).
   [[nodiscard]] const tail_repair& recovered_tail() const noexcept { return repair_; }
   /// Count and hash of the last acknowledged record.
   [[nodiscard]] chain_head head() const {
@@ -176,6 +185,8 @@ class file_sink final : public audit_sink {
     return options_.clock ? options_.clock() : system_clock{}.now();
   }
   [[nodiscard]] std::optional<std::string> open_impl(file_sink_open_result& res);
+  [[nodiscard]] std::optional<std::string> repair_tail(file_sink_open_result& res, std::uint64_t file_size,
+                                                       const std::string& reason);
   [[nodiscard]] std::unique_lock<std::mutex> lock_briefly();
   [[nodiscard]] bool usable_locked(audit_receipt& out) const;
   void acknowledge_locked(const chain_head& h);
@@ -241,15 +252,46 @@ inline file_sink_open_result file_sink::open(const std::string& path, file_sink_
   return res;
 }
 
+namespace detail {
+
+// True when `tail` (the bytes after the log's last newline) can be what a crash leaves of a
+// record being written. A write puts down a prefix of "record\n", so a torn tail is the first
+// bytes of a record line, cut anywhere, perhaps followed by zeros (blocks a file system
+// allocated but never wrote). No strict prefix of a JSON object is JSON: a complete value
+// followed by anything, a raw control byte (canonical JSON escapes them), a tail that does not
+// begin like a record, or a parse that fails well before the end cannot be torn; such a tail is
+// corruption (a flipped newline, an edit) and is never cut.
+[[nodiscard]] inline bool is_torn_record(std::string_view tail) {
+  const auto last = tail.find_last_not_of('\0');
+  if (last == std::string_view::npos) return true;  // zeros only
+  const std::string_view p = tail.substr(0, last + 1);
+  constexpr std::string_view start = "{\"event\":{\"";
+  if (p.substr(0, std::min(p.size(), start.size())) != start.substr(0, std::min(p.size(), start.size()))) return false;
+  for (const char c : p)
+    if (static_cast<unsigned char>(c) < 0x20) return false;
+  const auto parsed = json::parse_strict(p, record_parse_limits());
+  if (parsed.ok() || parsed.error.code == json::parse_errc::trailing_content) return false;
+  // A value cut mid-way fails at the cut, or at the start of the token it cut (a literal, a
+  // \u escape, a surrogate pair, a UTF-8 sequence, a number): at most a few bytes back.
+  return parsed.error.offset + 16 >= p.size();
+}
+
+}  // namespace detail
+
 inline std::optional<std::string> file_sink::open_impl(file_sink_open_result& res) {
   bool created = false;
-  fd_ = detail::unique_fd(::open(path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  // O_NOFOLLOW: a symbolic link planted at the log's path must not make a writer open, cut
+  // back or append to the file it points to.
+  fd_ = detail::unique_fd(::open(path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600));
   if (fd_.valid()) {
     created = true;
   } else if (errno == EEXIST) {
-    fd_ = detail::unique_fd(::open(path_.c_str(), O_RDWR | O_CLOEXEC));
+    fd_ = detail::unique_fd(::open(path_.c_str(), O_RDWR | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC));
   }
-  if (!fd_.valid()) return detail::errno_message("cannot open audit log " + path_, errno);
+  if (!fd_.valid()) {
+    if (errno == ELOOP) return "audit log " + path_ + " is a symbolic link; refusing to follow it (name the file itself)";
+    return detail::errno_message("cannot open audit log " + path_, errno);
+  }
   struct stat st {};
   if (::fstat(fd_.get(), &st) != 0) return detail::errno_message("cannot stat " + path_, errno);
   if (!S_ISREG(st.st_mode)) return "audit log " + path_ + " is not a regular file";
@@ -263,7 +305,7 @@ inline std::optional<std::string> file_sink::open_impl(file_sink_open_result& re
     if (auto err = detail::sync_parent_dir(path_)) return err;
   }
 
-  // Verify every record. The sidecar's claims are checked afterwards, on the good prefix.
+  // The sidecar is read before anything else, so that nothing is changed in a log it refuses.
   std::optional<checkpoint> cp;
   const bool sidecar = ::access(checkpoint_path_.c_str(), F_OK) == 0;
   if (sidecar && (options_.checkpoint_trust || options_.checkpoint_key)) {
@@ -271,9 +313,12 @@ inline std::optional<std::string> file_sink::open_impl(file_sink_open_result& re
     const key_store* trust = options_.checkpoint_trust;
     if (!trust) {
       const auto& key = *options_.checkpoint_key;
-      auto rec = key_record::create(
-          {key.kid(), key.public_key(), key.principal().empty() ? log_id_ : key.principal(), {}, key_status::active,
-           std::nullopt, std::nullopt, std::nullopt, std::nullopt});
+      key_record_spec spec;
+      spec.kid = key.kid();
+      spec.public_key = key.public_key();
+      spec.principal = key.principal().empty() ? log_id_ : key.principal();
+      spec.logs = std::vector<std::string>{log_id_};  // the sink's own key signs this log
+      auto rec = key_record::create(std::move(spec));
       if (!rec.first) return "checkpoint key: " + rec.second;
       if (auto e = own.add(std::move(*rec.first))) return *e;
       trust = &own;
@@ -291,7 +336,8 @@ inline std::optional<std::string> file_sink::open_impl(file_sink_open_result& re
     if (cp && r.seq == cp->count) head_at_cp = std::string(r.hash);
   };
   detail::line_reader reader(fd_.get(), max_record_bytes);
-  std::string torn;  // why the tail is torn, when it is
+  std::string torn;        // why the tail is cut, when it is
+  bool complete = false;   // the tail is a whole record that lacks only its newline
   for (;;) {
     std::string_view line;
     const auto st2 = reader.next(line);
@@ -303,45 +349,46 @@ inline std::optional<std::string> file_sink::open_impl(file_sink_open_result& re
       res.verification.code = chain_errc::io_error;
       return detail::errno_message("cannot read audit log " + path_, reader.errno_value());
     }
-    if (st2 == rs::unterminated) {
-      torn = "the last line has no newline";
-      break;
-    }
     if (st2 == rs::too_long) {
       v.fail(chain_errc::malformed_line, next, "line longer than " + std::to_string(max_record_bytes) + " bytes");
       break;
     }
-    if (v.feed(line, reader.line_end() - reader.line_start(), &visit)) continue;
-    // A bad line is a torn write only when it is the last one and is not JSON at all.
-    if (v.state().code == chain_errc::malformed_line) {
-      const std::string copy(line);
-      std::string_view after;
-      if (reader.next(after) == rs::end && !json::parse_strict(copy, record_parse_limits()).ok()) {
-        torn = "the last line is not JSON";
-        break;
+    if (st2 == rs::unterminated) {
+      // A record kept whole when only its newline is missing: it may have been acknowledged.
+      chain_verifier trial = v;
+      if (trial.feed(line, line.size() + 1, &visit)) {
+        v = std::move(trial);
+        complete = true;
+      } else if (detail::is_torn_record(line)) {
+        torn = "the last line is the start of a record cut by a crash (no newline)";
+      } else {
+        v.fail(chain_errc::truncated_line, next,
+               "the last line has no newline and is neither a whole record nor the start of one (" +
+                   trial.state().message + "); refusing to cut it");
       }
+      break;
     }
-    break;
+    // A line with its newline was written whole: if it is not the next record, it is corruption.
+    if (!v.feed(line, reader.line_end() - reader.line_start(), &visit)) break;
   }
   chain_result state = v.state();
-  if (v.done() && torn.empty()) {
+  if (v.done()) {
     res.verification = state;
+    if (state.count == 0 && state.good_bytes == 0)
+      return "audit log " + path_ + " is not an audit log, or is corrupt from its first line (" + state.message +
+             "); refusing to open or change it";
     return "audit log " + path_ + " is corrupt at " + state.message + "; refusing to open (a bad record is never skipped)";
   }
   state.code = chain_errc::ok;
   state.bad_seq = 0;
   state.message.clear();
-  if (!torn.empty()) {
-    const auto size = static_cast<std::uint64_t>(::lseek(fd_.get(), 0, SEEK_END));
-    if (::ftruncate(fd_.get(), static_cast<off_t>(state.good_bytes)) != 0)
-      return detail::errno_message("cannot cut back the torn tail of " + path_, errno);
-    if (!detail::sync_data(fd_.get())) return detail::errno_message("cannot fdatasync " + path_, errno);
-    res.repair.repaired = true;
-    res.repair.kept_records = state.count;
-    res.repair.kept_bytes = state.good_bytes;
-    res.repair.removed_bytes = size > state.good_bytes ? size - state.good_bytes : 0;
-    res.repair.reason = torn + " (a write interrupted by a crash); cut back to record " + std::to_string(state.count);
+  if (!torn.empty() && state.count == 0) {
+    res.verification = state;
+    return "audit log " + path_ + " holds no complete record, only " + torn +
+           "; refusing to cut a file that may not be an audit log (remove it if it is)";
   }
+  // The checkpoint is checked before any byte changes: a log cut below what was signed is
+  // refused as it is.
   if (cp) {
     if (state.count < cp->count) {
       state.code = chain_errc::fewer_than_checkpoint;
@@ -361,10 +408,77 @@ inline std::optional<std::string> file_sink::open_impl(file_sink_open_result& re
     res.checkpoint_verified = true;
     checkpointed_count_ = cp->count;
   }
-  res.verification = state;
   head_.count = acked_.count = state.count;
   head_.hash = acked_.hash = state.head;
   write_offset_ = state.good_bytes;
+  if (complete || !torn.empty()) {
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+    if (complete) res.repair.completed = true;
+    if (auto err = repair_tail(res, size, complete ? std::string("the last record had no newline") : torn)) return err;
+    state.count = head_.count;
+    state.head = head_.hash;
+    state.good_bytes = write_offset_;
+  }
+  res.verification = state;
+  return std::nullopt;
+}
+
+// Repairs the tail found by open_impl (head_ and write_offset_ are the good prefix, up to and
+// including a record that lacked only its newline) and records the repair as the next record:
+// the newline and the repair record go down in one write; cut bytes are cut first, with the
+// repair record written and fdatasync'd right after, so a crash in between loses at most the
+// record of a cut that removed no record.
+inline std::optional<std::string> file_sink::repair_tail(file_sink_open_result& res, std::uint64_t file_size,
+                                                         const std::string& reason) {
+  tail_repair& rep = res.repair;
+  const bool complete = rep.completed;
+  // good bytes exclude the missing newline when completing (feed counted it).
+  const std::uint64_t cut_at = complete ? write_offset_ - 1 : write_offset_;
+  rep.kept_records = head_.count;
+  rep.kept_bytes = write_offset_;
+  std::string removed;
+  if (!complete) {
+    if (file_size < cut_at) return "audit log " + path_ + " changed while it was being opened";
+    removed.resize(static_cast<std::size_t>(file_size - cut_at));
+    std::size_t got = 0;
+    while (got < removed.size()) {
+      const ssize_t n = ::pread(fd_.get(), &removed[got], removed.size() - got, static_cast<off_t>(cut_at + got));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return detail::errno_message("cannot read the torn tail of " + path_, n < 0 ? errno : EIO);
+      got += static_cast<std::size_t>(n);
+    }
+    rep.removed_bytes = removed.size();
+    rep.removed_hash = std::string(hash_prefix) + hex_encode(crypto::sha256::hash(removed));
+  }
+  nlohmann::json event = {{"type", std::string(repair_event_type)},
+                          {"repair", complete ? "newline_appended" : "torn_tail_cut"},
+                          {"after_seq", head_.count},
+                          {"at_byte", cut_at},
+                          {"dropped_bytes", rep.removed_bytes},
+                          {"dropped_sha256", complete ? nlohmann::json() : nlohmann::json(rep.removed_hash)},
+                          {"reason", reason}};
+  auto text = json::canonicalize(event);
+  if (!text) return std::string("cannot record the repair of ") + path_;
+  canonical_event ce = detail::recordable(std::move(*text));
+  if (!ce.ok()) return "cannot record the repair of " + path_ + ": " + ce.error;
+  ce.by_assent_ = true;  // a reserved type only the sink writes
+  auto rec = build_record(head_, ce.text, now());
+  if (!rec) return "cannot record the repair of " + path_ + " (the clock is outside years 0000-9999, or the chain is full)";
+  std::string out = complete ? "\n" + rec->line : rec->line;
+  if (!complete && ::ftruncate(fd_.get(), static_cast<off_t>(cut_at)) != 0)
+    return detail::errno_message("cannot cut back the torn tail of " + path_, errno);
+  if (!detail::pwrite_all(fd_.get(), out, cut_at))
+    return detail::errno_message("cannot write the repair record of " + path_, errno);
+  if (!detail::sync_data(fd_.get())) return detail::errno_message("cannot fdatasync " + path_, errno);
+  head_.count = acked_.count = rec->seq;
+  head_.hash = acked_.hash = rec->hash;
+  write_offset_ = cut_at + out.size();
+  rep.repaired = true;
+  rep.record_seq = rec->seq;
+  rep.reason = complete ? reason + "; appended it (record " + std::to_string(rep.kept_records) + " kept)"
+                        : reason + "; cut " + std::to_string(rep.removed_bytes) + " bytes (" + rep.removed_hash +
+                              ") back to record " + std::to_string(rep.kept_records);
+  rep.reason += ", recorded as record " + std::to_string(rec->seq);
   return std::nullopt;
 }
 
@@ -462,8 +576,8 @@ inline audit_receipt file_sink::append(const nlohmann::json& event, std::int64_t
 
 // Drafts the record of `ce` (outside the lock); nullopt, with out.error, when it cannot be one.
 inline std::optional<record_draft> file_sink::draft(const canonical_event& ce, std::int64_t time, audit_receipt& out) {
-  if (!ce.ok()) {
-    out.error = ce.error.empty() ? "empty audit event" : ce.error;
+  if (auto refused = detail::refusal(ce)) {
+    out.error = std::move(*refused);
     return std::nullopt;
   }
   auto d = draft_record(ce.text, time);

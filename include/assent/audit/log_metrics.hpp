@@ -10,9 +10,13 @@
 /// - rejections_by_reason: refused credentials ("rejected") counted by reason, in every
 ///   decision; expired_evidence is the "expired" entry of it.
 /// - exception_uses: decisions whose "exception" is an object. Each opens a post-incident
-///   review, identified by the decision's seq, until a host event
-///   {"type": "review_closed", "decision_seq": N} closes it. A closure naming a seq that is not
-///   an earlier, still open exception decision is listed in invalid_review_closures.
+///   review, identified by the decision's seq and hash, until a host event
+///   {"type": "review_closed", "decision_seq": N, "decision_hash": H, "reviewer": R} closes it:
+///   N and H must be an earlier, still open exception decision's seq and hash, and R a
+///   principal who took no part in that decision (not its initiator, the exception's owner, nor
+///   any approver). Any other review_closed event closes nothing and is listed in
+///   invalid_review_closures: whoever used break-glass cannot close their own review.
+/// - log_repairs: "log_repaired" records (a file sink repaired the log's tail at open).
 /// - approval_latency: for each accepted approval that carries "issued_at" (RFC 3339 or
 ///   integer seconds), the decision's time minus issued_at, in seconds.
 #pragma once
@@ -52,6 +56,8 @@ struct open_review {
   std::int64_t opened_at = 0;      ///< its time
   std::string incident;            ///< the exception's incident reference
   std::string owner;               ///< who declared the exception
+  std::string decision_hash;       ///< the exception decision's record hash
+  std::vector<std::string> participants;  ///< its initiator, exception owner and approvers: not reviewers
 };
 
 /// Metrics of one log.
@@ -67,6 +73,7 @@ struct log_metrics {
   std::uint64_t reviews_closed = 0;                          ///< review_closed events that closed a review
   std::vector<open_review> open_reviews;                     ///< exception decisions not yet reviewed
   std::vector<std::uint64_t> invalid_review_closures;        ///< review_closed records naming no open review
+  std::uint64_t log_repairs = 0;                             ///< log_repaired records
   std::map<std::string, std::uint64_t> host_events;          ///< other events by type
   latency_summary approval_latency;                          ///< decision time minus approvals' issued_at
   std::uint64_t approvals_without_issued_at = 0;             ///< accepted approvals lacking issued_at
@@ -85,6 +92,8 @@ class metrics_accumulator {
       add_decision(r, e);
     } else if (type == review_closed_type) {
       close_review(r, e);
+    } else if (type == repair_event_type) {
+      ++m_.log_repairs;
     } else {
       ++m_.host_events[type];
     }
@@ -159,16 +168,31 @@ class metrics_accumulator {
     const auto exc = e.find("exception");
     if (exc != e.end() && exc->is_object()) {
       ++m_.exception_uses;
-      open_[r.seq] = open_review{r.seq, r.time, string_member(*exc, "incident").value_or(""),
-                                 string_member(*exc, "owner").value_or("")};
+      open_review rev{r.seq, r.time, string_member(*exc, "incident").value_or(""),
+                      string_member(*exc, "owner").value_or(""), std::string(r.hash), {}};
+      const auto add = [&rev](std::optional<std::string> who) {
+        if (who && !who->empty()) rev.participants.push_back(std::move(*who));
+      };
+      add(string_member(e, "initiator"));
+      add(rev.owner);
+      if (approvals != e.end() && approvals->is_array())
+        for (const auto& a : *approvals)
+          if (a.is_object()) add(string_member(a, "approver"));
+      open_[r.seq] = std::move(rev);
     }
   }
 
+  // A closure counts only when it names an earlier, open exception decision by seq and hash and
+  // the reviewer took no part in it (see the file comment); anything else stays listed.
   void close_review(const record_view& r, const nlohmann::json& e) {
     const auto ds = e.find("decision_seq");
-    if (ds != e.end() && ds->is_number_unsigned()) {
+    const auto hash = string_member(e, "decision_hash");
+    const auto reviewer = string_member(e, "reviewer");
+    if (ds != e.end() && ds->is_number_unsigned() && hash && reviewer && !reviewer->empty()) {
       const auto it = open_.find(ds->get<std::uint64_t>());
-      if (it != open_.end() && it->first < r.seq) {
+      if (it != open_.end() && it->first < r.seq && it->second.decision_hash == *hash &&
+          std::find(it->second.participants.begin(), it->second.participants.end(), *reviewer) ==
+              it->second.participants.end()) {
         open_.erase(it);
         ++m_.reviews_closed;
         return;
@@ -196,8 +220,8 @@ class metrics_accumulator {
 [[nodiscard]] inline nlohmann::json to_json(const log_metrics& m) {
   nlohmann::json open = nlohmann::json::array();
   for (const auto& r : m.open_reviews)
-    open.push_back({{"decision_seq", r.decision_seq}, {"opened_at", json::format_rfc3339(r.opened_at)},
-                    {"incident", r.incident}, {"owner", r.owner}});
+    open.push_back({{"decision_seq", r.decision_seq}, {"decision_hash", r.decision_hash},
+                    {"opened_at", json::format_rfc3339(r.opened_at)}, {"incident", r.incident}, {"owner", r.owner}});
   const auto& l = m.approval_latency;
   return {{"records", m.records},
           {"decisions", m.decisions},
@@ -210,6 +234,7 @@ class metrics_accumulator {
           {"reviews_closed", m.reviews_closed},
           {"open_reviews", std::move(open)},
           {"invalid_review_closures", m.invalid_review_closures},
+          {"log_repairs", m.log_repairs},
           {"host_events", m.host_events},
           {"approval_latency",
            {{"count", l.count}, {"min", l.min}, {"p50", l.p50}, {"p95", l.p95}, {"max", l.max}, {"mean", l.mean}}},

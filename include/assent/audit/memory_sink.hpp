@@ -51,11 +51,11 @@ class memory_sink final : public audit_sink {
   /// Builds and keeps the next record from an event already in canonical form.
   [[nodiscard]] audit_receipt append_canonical(const canonical_event& ce, std::int64_t time) override {
     audit_receipt out;
-    if (!ce.ok()) {
-      out.error = ce.error.empty() ? "empty audit event" : ce.error;
-      return out;
-    }
     try {
+      if (auto refused = detail::refusal(ce)) {
+        out.error = std::move(*refused);
+        return out;
+      }
       std::lock_guard<std::mutex> lock(mutex_);
       auto rec = build_record(head_, ce.text, time);
       if (!rec) {
@@ -183,10 +183,10 @@ class tee_sink final : public audit_sink {
  private:
   // Why an event is not sent to the branches at all, if it is not.
   [[nodiscard]] std::optional<audit_receipt> refuse(const canonical_event& event) const {
-    if (event.ok() && !sinks_.empty()) return std::nullopt;
+    auto why = detail::refusal(event);
+    if (!why && !sinks_.empty()) return std::nullopt;
     audit_receipt out;
-    if (!event.ok()) out.error = event.error.empty() ? "empty audit event" : event.error;
-    else out.error = "tee_sink has no sinks";
+    out.error = why ? std::move(*why) : std::string("tee_sink has no sinks");
     return out;
   }
 

@@ -202,10 +202,72 @@ inline void append_record_form(std::string& out, std::string_view event, std::st
   return out;
 }
 
+// The end of the JSON string whose opening quote is at p[i]: the index of its closing quote,
+// or n when it has none.
+[[nodiscard]] inline std::size_t string_end(const char* p, std::size_t n, std::size_t i) noexcept {
+  std::size_t from = i + 1;
+  for (;;) {
+    const void* q = from < n ? std::memchr(p + from, '"', n - from) : nullptr;
+    if (!q) return n;
+    const auto k = static_cast<std::size_t>(static_cast<const char*>(q) - p);
+    std::size_t backslashes = 0;
+    while (k - backslashes > i + 1 && p[k - 1 - backslashes] == '\\') ++backslashes;
+    if (backslashes % 2 == 0) return k;
+    from = k + 1;
+  }
+}
+
+// True when canonical event text has a top-level member "type" whose value is a reserved type
+// (or when the text is too broken to tell, which no sink should record either). A scan of the
+// top level, no parse: it runs for every host event a built-in sink records.
+[[nodiscard]] inline bool names_reserved_type(std::string_view text) noexcept {
+  const char* const p = text.data();
+  const std::size_t n = text.size();
+  std::size_t depth = 0;
+  bool expect_name = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    const char c = p[i];
+    if (c == '"') {
+      const std::size_t end = string_end(p, n, i);
+      if (end == n) return true;
+      if (depth == 1 && expect_name) {
+        expect_name = false;
+        if (std::string_view(p + i + 1, end - i - 1) == "type" && end + 2 < n && p[end + 1] == ':' && p[end + 2] == '"') {
+          const std::size_t vend = string_end(p, n, end + 2);
+          if (vend == n) return true;
+          if (is_reserved_event_type(std::string_view(p + end + 3, vend - end - 3))) return true;
+          i = vend;
+          continue;
+        }
+      }
+      i = end;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+      expect_name = c == '{' && depth == 1;
+    } else if (c == '}' || c == ']') {
+      if (depth == 0) return true;
+      --depth;
+    } else if (c == ',' && depth == 1) {
+      expect_name = true;
+    }
+  }
+  return false;
+}
+
+// Why a sink must not record `ce`, if it must not: it failed, or it carries a reserved type
+// without being assent's own (see canonical_event).
+[[nodiscard]] inline std::optional<std::string> refusal(const canonical_event& ce) {
+  if (!ce.ok()) return ce.error.empty() ? std::string("empty audit event") : ce.error;
+  if (!ce.by_assent() && names_reserved_type(ce.text))
+    return std::string("event types \"decision\" and \"log_repaired\" are reserved: assent writes those records itself");
+  return std::nullopt;
+}
+
 }  // namespace detail
 
 /// Checks that an event can be recorded and returns its JCS form: it must be an object with a
-/// string member "type", have a JCS form (no NaN, valid UTF-8), and stay within the limits
+/// string member "type" that is not reserved (is_reserved_event_type: decision records come from
+/// the verifier alone), have a JCS form (no NaN, valid UTF-8), and stay within the limits
 /// readers apply to a record line. Never throws.
 [[nodiscard]] inline canonical_event canonicalize_event(const nlohmann::json& event) noexcept {
   canonical_event out;
@@ -217,6 +279,11 @@ inline void append_record_form(std::string& out, std::string_view event, std::st
     const auto type = event.find("type");
     if (type == event.end() || !type->is_string() || type->get_ref<const std::string&>().empty()) {
       out.error = "an audit event needs a non-empty string member \"type\"";
+      return out;
+    }
+    if (is_reserved_event_type(type->get_ref<const std::string&>())) {
+      out.error = "an audit event of type \"" + type->get<std::string>() +
+                  "\" is written by assent itself; a host event needs another type";
       return out;
     }
     auto text = json::canonicalize(event);

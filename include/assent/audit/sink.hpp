@@ -21,6 +21,7 @@
 #include <memory>
 #include <utility>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -28,17 +29,48 @@
 #include "assent/json/strict_parse.hpp"
 
 ASSENT_BEGIN_NAMESPACE
+
+struct decision;
+
 namespace audit {
 
+/// Event type of a decision record (written by the verifier alone).
+inline constexpr std::string_view decision_event_type = "decision";
+/// Event type of the record a file sink writes when opening repaired the log's tail.
+inline constexpr std::string_view repair_event_type = "log_repaired";
+
+/// True for the event types assent writes itself and no host event may carry.
+[[nodiscard]] constexpr bool is_reserved_event_type(std::string_view type) noexcept {
+  return type == decision_event_type || type == repair_event_type;
+}
+
+struct canonical_event;
+class file_sink;
+[[nodiscard]] inline canonical_event canonical_decision_event(const decision& d) noexcept;
+
 /// An event in canonical form, or why it cannot be recorded. Made by
-/// audit::canonicalize_event (any event) or audit::canonical_decision_event
+/// audit::canonicalize_event (any host event) or audit::canonical_decision_event
 /// (a decision); sinks rely on `text` being the RFC 8785 form of a JSON object
 /// with a string member "type", within the reader limits of audit/record.hpp.
+///
+/// Reserved event types (audit::is_reserved_event_type: "decision", "log_repaired") are
+/// written by assent alone. Only canonical_decision_event and the file sink's own repair
+/// record can mark an event as assent's (`by_assent()`); the built-in sinks refuse a reserved
+/// type in any other event, so a host event can never pass for a decision record.
 struct canonical_event {
   std::string text;   ///< JCS of the event; empty on failure
   std::string error;  ///< why it cannot be recorded (empty on success)
   /// True when text holds a recordable event.
   [[nodiscard]] bool ok() const noexcept { return error.empty() && !text.empty(); }
+  /// True when assent itself made the event (a decision, a log repair): it may carry a
+  /// reserved type.
+  [[nodiscard]] bool by_assent() const noexcept { return by_assent_; }
+
+ private:
+  // Set only by the makers of reserved events; a host cannot set it through this API.
+  friend canonical_event canonical_decision_event(const decision& d) noexcept;
+  friend class file_sink;
+  bool by_assent_ = false;
 };
 
 }  // namespace audit
@@ -86,6 +118,14 @@ class audit_sink {
     if (!parsed.ok()) {
       out.error = "the canonical audit event does not read back as JSON";
       return out;
+    }
+    if (!event.by_assent()) {  // a host sink sees a reserved type only from assent itself
+      const auto type = parsed.value->find("type");
+      if (type == parsed.value->end() || !type->is_string() ||
+          audit::is_reserved_event_type(type->get_ref<const std::string&>())) {
+        out.error = "event types \"decision\" and \"log_repaired\" are reserved: assent writes those records itself";
+        return out;
+      }
     }
     return append(*parsed.value, time);
   }

@@ -245,19 +245,20 @@ inline chain_result checkpoint_failure(const checkpoint_result& cr) {
   }
 }
 
-/// Verifies a log file against a signed checkpoint envelope: the checkpoint must verify under
-/// `keys` (and name `log_id` when it is not empty), then the chain must agree with it.
+/// Verifies log file `log_id` against a signed checkpoint envelope: the checkpoint must verify
+/// under a key of `keys` bound to `log_id` and name `log_id` (see open_checkpoint), then the
+/// chain must agree with it.
 [[nodiscard]] inline chain_result verify_log_file_signed(const std::string& path, std::string_view checkpoint_envelope,
-                                                         const key_store& keys, std::string_view log_id = {},
+                                                         const key_store& keys, std::string_view log_id,
                                                          const record_visitor& visit = {}) noexcept {
   const auto cr = open_checkpoint(checkpoint_envelope, keys, log_id);
   if (!cr.ok()) return detail::checkpoint_failure(cr);
   return verify_log_file(path, cr.value, visit);
 }
 
-/// Verifies a log held in memory against a signed checkpoint envelope.
+/// Verifies log `log_id`, held in memory, against a signed checkpoint envelope.
 [[nodiscard]] inline chain_result verify_log_text_signed(std::string_view text, std::string_view checkpoint_envelope,
-                                                         const key_store& keys, std::string_view log_id = {},
+                                                         const key_store& keys, std::string_view log_id,
                                                          const record_visitor& visit = {}) noexcept {
   const auto cr = open_checkpoint(checkpoint_envelope, keys, log_id);
   if (!cr.ok()) return detail::checkpoint_failure(cr);

@@ -16,9 +16,11 @@
 /// - optional: roles (distinct non-empty strings), status active (default) | retired (needs
 ///   retired_at) | revoked, nbf / exp / retired_at (integer seconds since the epoch, 0 to 2^53-1;
 ///   exp after nbf; retired_at only on a retired or revoked key), environments (a non-empty list;
-///   absent means every environment).
+///   absent means every environment), logs (a non-empty list of the audit log ids whose
+///   checkpoints and exports the key may sign; absent means none).
 /// - registered JWK members: alg must be "Ed25519" (RFC 9864) or "EdDSA" (RFC 8037, deprecated
-///   by RFC 9864; still what assent writes, see docs/credential-format.md), use must be "sig", key_ops must be ["verify"]
+///   by RFC 9864; still what assent writes, see docs/credential-format.md), use must be "sig",
+///   key_ops must be ["verify"]
 ///   (RFC 7517 §4.2-4.4: a trusted public key only verifies); x5u, x5c, x5t, x5t#S256 are
 ///   type-checked and ignored (assent never fetches or validates certificates: the set itself is
 ///   the anchor).
@@ -160,6 +162,7 @@ inline void read_assent_members(json::object_reader& r, key_record_spec& spec, b
   spec.expires_at = seconds("exp");
   spec.retired_at = seconds("retired_at");
   spec.environments = r.optional_string_array("environments", json::require_unique::yes, json::allow_empty::no);
+  spec.logs = r.optional_string_array("logs", json::require_unique::yes, json::allow_empty::no);
   if (!r.ok()) return;
   if (spec.status == key_status::retired && !spec.retired_at) {
     r.fail("retired_at", json::access_errc::missing, "a retired key needs retired_at");
@@ -330,6 +333,7 @@ inline jwks_result load_jwks_unguarded(std::string_view json_text) {
   if (record.expires_at()) jwk["exp"] = *record.expires_at();
   if (record.retired_at()) jwk["retired_at"] = *record.retired_at();
   if (record.environments()) jwk["environments"] = *record.environments();
+  if (record.logs()) jwk["logs"] = *record.logs();
   return jwk;
 }
 

@@ -64,6 +64,8 @@ struct key_record_spec {
   std::optional<std::int64_t> expires_at;           ///< JWT-style exp, seconds since the epoch
   std::optional<std::int64_t> retired_at;           ///< required when status is retired
   std::optional<std::vector<std::string>> environments;  ///< absent: every environment
+  /// Audit logs whose checkpoints and exports the key may sign; absent: none (not a log key).
+  std::optional<std::vector<std::string>> logs;
 };
 
 /// A validated trusted key. Immutable; shared between threads.
@@ -92,6 +94,8 @@ class key_record {
       return fail("a retired key needs retired_at");
     if (spec.not_before && spec.expires_at && *spec.expires_at <= *spec.not_before)
       return fail("exp must be later than nbf");
+    if (spec.logs && (spec.logs->empty() || std::find(spec.logs->begin(), spec.logs->end(), "") != spec.logs->end()))
+      return fail("logs must name at least one log, none empty");
     std::sort(spec.roles.begin(), spec.roles.end());
     if (std::adjacent_find(spec.roles.begin(), spec.roles.end()) != spec.roles.end())
       return fail("roles must be unique");
@@ -114,6 +118,14 @@ class key_record {
   [[nodiscard]] const std::optional<std::int64_t>& retired_at() const noexcept { return spec_.retired_at; }
   [[nodiscard]] const std::optional<std::vector<std::string>>& environments() const noexcept {
     return spec_.environments;
+  }
+  /// Audit logs the key may sign for (absent: none).
+  [[nodiscard]] const std::optional<std::vector<std::string>>& logs() const noexcept { return spec_.logs; }
+  /// True when the key may sign checkpoints and exports of this log: only logs it is bound to,
+  /// so one log's key cannot vouch for another log.
+  [[nodiscard]] bool allows_log(std::string_view log) const noexcept {
+    if (!spec_.logs || log.empty()) return false;
+    return std::find(spec_.logs->begin(), spec_.logs->end(), log) != spec_.logs->end();
   }
   /// True when the key may approve for this environment.
   [[nodiscard]] bool allows_environment(std::string_view env) const noexcept {

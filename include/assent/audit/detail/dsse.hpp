@@ -44,12 +44,14 @@ struct dsse_opened {
   }
 }
 
-/// Opens an envelope of the expected payload type: ok when some signature verifies under a key
-/// the store finds and that is not revoked (an audit artefact is checked long after it was
-/// signed, so a retired or expired log key still vouches for what it signed while valid; a
-/// revoked one vouches for nothing). `max_bytes` bounds the envelope and its payload. Never
-/// throws.
+/// Opens an envelope of the expected payload type for log `log_id`: ok when some signature
+/// verifies under a key the store finds, that is not revoked and that is bound to `log_id` (its
+/// record's logs; an empty `log_id` matches no key). An audit artefact is checked long after it
+/// was signed, so a retired or expired log key still vouches for what it signed while valid; a
+/// revoked one vouches for nothing. The caller must still check that the payload names
+/// `log_id`. `max_bytes` bounds the envelope and its payload. Never throws.
 [[nodiscard]] inline dsse_opened dsse_open(std::string_view text, std::string_view payload_type, const key_store& keys,
+                                           std::string_view log_id,
                                            std::size_t max_bytes = std::size_t{64} * 1024) noexcept {
   dsse_opened out;
   try {
@@ -80,6 +82,10 @@ struct dsse_opened {
           case reason::bad_signature: out.error = "the signature by " + key + " does not verify"; break;
           default: out.error = "key " + key + " is not trusted"; break;
         }
+        continue;
+      }
+      if (!check.record->allows_log(log_id)) {
+        out.error = "key \"" + s.keyid + "\" is not bound to log \"" + std::string(log_id) + "\" (its key record's logs)";
         continue;
       }
       out.ok = true;

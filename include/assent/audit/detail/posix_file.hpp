@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "assent/config.hpp"
+#include "assent/crypto/random.hpp"
 
 ASSENT_BEGIN_NAMESPACE
 namespace audit {
@@ -142,16 +143,34 @@ class unique_fd {
 /// Replaces `path` with `content` so that a reader (or a crash) sees the old file or the new
 /// one, never a mixture: write a temporary file beside it, fsync it, rename it over `path`
 /// (atomic within a file system, POSIX rename()), then fsync the directory so the rename
-/// itself survives a crash.
+/// itself survives a crash. The temporary file has a fresh random name and is created with
+/// O_EXCL | O_NOFOLLOW, so a file or symbolic link planted beside `path` is never opened, let
+/// alone truncated (rename replaces a link at `path` itself, never what it points to).
 [[nodiscard]] inline std::optional<std::string> replace_file_atomically(const std::string& path,
                                                                         std::string_view content) {
-  const std::string tmp = path + ".tmp";
-  unique_fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (!fd.valid()) return errno_message("cannot create " + tmp, errno);
-  if (!pwrite_all(fd.get(), content, 0)) return errno_message("cannot write " + tmp, errno);
-  if (!sync_all(fd.get())) return errno_message("cannot fsync " + tmp, errno);
+  std::string tmp;
+  unique_fd fd;
+  for (int attempt = 0; attempt < 8 && !fd.valid(); ++attempt) {
+    std::uint8_t r[8];
+    if (!crypto::os_random(r, sizeof r)) return std::string("cannot name a temporary file: no OS randomness");
+    static constexpr char hex[] = "0123456789abcdef";
+    tmp = path + ".tmp-";
+    for (const std::uint8_t b : r) {
+      tmp.push_back(hex[b >> 4]);
+      tmp.push_back(hex[b & 15]);
+    }
+    fd = unique_fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd.valid() && errno != EEXIST) return errno_message("cannot create " + tmp, errno);
+  }
+  if (!fd.valid()) return errno_message("cannot create a temporary file beside " + path, EEXIST);
+  const auto fail = [&](const std::string& what, int err) {
+    ::unlink(tmp.c_str());  // ours: created with O_EXCL
+    return errno_message(what, err);
+  };
+  if (!pwrite_all(fd.get(), content, 0)) return fail("cannot write " + tmp, errno);
+  if (!sync_all(fd.get())) return fail("cannot fsync " + tmp, errno);
   fd.reset();
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return errno_message("cannot rename " + tmp + " to " + path, errno);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("cannot rename " + tmp + " to " + path, errno);
   return sync_parent_dir(path);
 }
 
