@@ -77,12 +77,13 @@ inline int cmd_hash(context& ctx, const std::vector<std::string>& args) {
   }
   const assent::document_hash h = assent::hash_document(text);
   if (a.has("json") && !h.json && h.hash) {
-    fail("file " + quote(path) + " is not JSON: " + std::string(to_string(h.error.code)) + " at byte " +
+    fail("file " + quote(path) + " is not JSON assent reads: " + std::string(to_string(h.error.code)) + " at byte " +
          std::to_string(h.error.offset) + ": " + h.error.message);
   }
   if (!h.hash) {
-    fail("file " + quote(path) + ": no hash for this JSON (" + std::string(to_string(h.error.code)) + " at byte " +
-         std::to_string(h.error.offset) + ": " + h.error.message + "); fix it or use --raw");
+    fail("file " + quote(path) + " is JSON that readers could read differently, or beyond the limits: no hash (" +
+         std::string(to_string(h.error.code)) + " at byte " + std::to_string(h.error.offset) + ": " + h.error.message +
+         "); fix it or use --raw");
   }
   ctx.out << *h.hash << '\n';
   return exit_ok;

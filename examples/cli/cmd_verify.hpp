@@ -150,7 +150,7 @@ inline int cmd_verify(context& ctx, const std::vector<std::string>& args) {
       // Read at most one byte over the envelope limit: a longer file is reported, not slurped.
       const file_text t = read_input(ctx, f, cap, "envelope file");
       // An empty file holds no envelope to judge: unreadable input, not an invalid envelope.
-      if (t.text.find_first_not_of(" \t\r\n") == std::string::npos) {
+      if (!t.truncated && t.text.find_first_not_of(" \t\r\n") == std::string::npos) {
         fail("envelope file " + quote(f) + " is empty");
       }
       (void)report(t.text);

@@ -6,9 +6,10 @@
 /// gigabytes. This reader reads the same language as parse_strict (the same lexer, the same
 /// refusals and limits) and writes canonical bytes as it goes. Only the members of open objects
 /// are held, because they must be sorted before they are written: its memory is the canonical
-/// text inside the open objects (at most a few times the input: a number such as 1e15 grows
-/// to 16 digits), the unescaped member names and 32 bytes per member. Everything outside every
-/// object goes to the caller in pieces of about 64 KiB.
+/// text inside the open objects (about the size of their text; a number such as 1e15 grows to
+/// 16 digits), once more while an object whose members are out of order is rewritten, the
+/// unescaped member names and 32 bytes per member. Everything outside every object goes to the
+/// caller in pieces of about 64 KiB.
 ///
 /// One difference in what is reported: a duplicate member name is found when its object closes,
 /// so a text with a duplicate name and a later syntax error is refused as `syntax` here and as
@@ -50,6 +51,10 @@ class canonical_reader : private strict_lexer<canonical_reader<Emit>> {
  public:
   canonical_reader(std::string_view text, const parse_limits& limits, Emit& emit) noexcept
       : lexer(text, limits), emit_(emit) {}
+
+  // Room for a canonical form as long as the text, reserved once: address space, touched only
+  // as it is written. Growing by doubling would hold the old and the new buffer at once.
+  void reserve_for(std::string_view text) { out_.reserve(text.size() + 1); }
 
   // Reads the whole text, emitting its canonical form; false with error() set on any refusal
   // (what was emitted before it is then meaningless).
@@ -117,6 +122,7 @@ class canonical_reader : private strict_lexer<canonical_reader<Emit>> {
           stack_.push_back({is_object, 0, out_.size(), members_.size()});
           if (is_object) {
             ++open_objects_;
+            out_.push_back('{');
             if (!member(stack_.back())) return false;
           } else {
             out_.push_back('[');
@@ -162,6 +168,7 @@ class canonical_reader : private strict_lexer<canonical_reader<Emit>> {
     const std::size_t name_end = offset() - 1;
     if (scratch_.size() > limits_.max_string_bytes) return fail(parse_errc::string_too_long, name_end, "member name too long");
     if (f.count >= limits_.max_object_members) return fail(parse_errc::too_many_members, name_end, "too many object members");
+    if (f.count > 0) out_.push_back(',');
     members_.push_back({names_.size(), scratch_.size(), out_.size(), 0});
     names_ += scratch_;
     append_string(out_, scratch_);
@@ -181,31 +188,38 @@ class canonical_reader : private strict_lexer<canonical_reader<Emit>> {
     return true;
   }
 
-  // Sorts the members of the object of f (RFC 8785 §3.2.3) and writes it in their place.
+  // Sorts the members of the object of f (RFC 8785 §3.2.3) and writes it in their place. The
+  // object was written as read, `{` and commas included: members already in order (the common
+  // case) need only the closing brace, others are copied once in their order.
   bool close_object(const frame& f) {
     const auto first = members_.begin() + static_cast<std::ptrdiff_t>(f.members_begin);
     const std::size_t names_start = first->name_off;  // this object's names, before sorting
     for (auto it = first; it != members_.end(); ++it) {
-      it->text_end = (it + 1 == members_.end()) ? out_.size() : (it + 1)->text_off;
+      it->text_end = (it + 1 == members_.end()) ? out_.size() : (it + 1)->text_off - 1;  // before its comma
     }
-    std::sort(first, members_.end(),
-              [this](const member_ref& a, const member_ref& b) { return utf16_less(name_of(a), name_of(b)); });
+    const auto less = [this](const member_ref& a, const member_ref& b) { return utf16_less(name_of(a), name_of(b)); };
+    const bool in_order = std::is_sorted(first, members_.end(), less);
+    if (!in_order) std::sort(first, members_.end(), less);
     for (auto it = first; it + 1 < members_.end(); ++it) {
       if (name_of(*it) == name_of(*(it + 1))) {
         return fail(parse_errc::duplicate_key, offset() - 1,
                     "duplicate member name \"" + printable_ascii(name_of(*it)) + "\"");
       }
     }
-    std::string sorted;
-    sorted.reserve(out_.size() - f.region_start + f.count + 1);
-    sorted.push_back('{');
-    for (auto it = first; it != members_.end(); ++it) {
-      if (it != first) sorted.push_back(',');
-      sorted.append(out_, it->text_off, it->text_end - it->text_off);
+    if (in_order) {
+      out_.push_back('}');
+    } else {
+      std::string sorted;
+      sorted.reserve(out_.size() - f.region_start + 1);
+      sorted.push_back('{');
+      for (auto it = first; it != members_.end(); ++it) {
+        if (it != first) sorted.push_back(',');
+        sorted.append(out_, it->text_off, it->text_end - it->text_off);
+      }
+      sorted.push_back('}');
+      out_.resize(f.region_start);
+      out_ += sorted;
     }
-    sorted.push_back('}');
-    out_.resize(f.region_start);
-    out_ += sorted;
     names_.resize(names_start);
     members_.erase(first, members_.end());
     --open_objects_;
@@ -260,6 +274,7 @@ template <typename Emit>
   try {
     if (!detail::acceptable_text(text, limits, error)) return false;
     detail::canonical_reader<std::remove_reference_t<Emit>> reader(text, limits, emit);
+    reader.reserve_for(text);
     if (reader.run()) return true;
     error = reader.error();
   } catch (const std::bad_alloc&) {
