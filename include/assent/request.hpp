@@ -34,7 +34,7 @@ struct request {
 /// and the verifier apply this rule.
 [[nodiscard]] inline bool is_valid_attribute_value(const nlohmann::json& v) noexcept {
   if (v.is_number_float()) return std::isfinite(v.get<double>());
-  return v.is_string() || v.is_boolean() || v.is_number();
+  return v.is_string() || v.is_boolean() || (v.is_number() && json::number_is_exact(v));
 }
 
 /// A parsed request, or the JSON path and cause of the first fault. Default: a failure.

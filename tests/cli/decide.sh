@@ -204,3 +204,12 @@ if memory_checked; then
   [ "$PEAK" -le $((48 * 1024)) ] || die "decide - on an endless stream peaked at $PEAK KiB (bound 48 MiB)"
 fi
 check "decide - on an endless stream stops at 65 credentials: peak $PEAK KiB (bound 48 MiB)"
+
+# A request attribute with no exact double is refused, naming its path: it would enter the audit
+# record as another number than the request said.
+request prod ',"attributes":{"target_account_id":1234567890123456789}' >inexact-request.json
+run 2 decide --request inexact-request.json alice.env bob.env
+err_has '/attributes/target_account_id'
+err_has 'inexact-request.json'
+err_one_line
+check "decide refuses a request attribute with no exact double (exit 2, names its path)"
