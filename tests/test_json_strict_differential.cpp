@@ -1,8 +1,8 @@
 // parse_strict is a hand-written reader; nlohmann's own parser is the independent one it must
 // agree with. On texts mutated at random from credential-like documents: whatever nlohmann
 // refuses, parse_strict refuses; whatever parse_strict accepts, nlohmann reads as the same
-// value, with the same number types. parse_strict refuses more (duplicate names, NUL bytes),
-// never less.
+// value, with the same number types. parse_strict refuses more (duplicate names, NUL bytes,
+// numbers readers would read differently), never less.
 #include <random>
 #include <string>
 
@@ -23,9 +23,22 @@ std::optional<nlohmann::json> nlohmann_reading(const std::string& text) {
   }
 }
 
+// nlohmann's value with the one typing parse_strict changes: an integer beyond 2^53 - 1 (which
+// parse_strict accepts only when it is exactly a double) becomes that double.
+nlohmann::json strict_differential_typing(const nlohmann::json& v) {
+  if (v.is_structured()) {
+    nlohmann::json out = v;
+    for (auto it = out.begin(); it != out.end(); ++it) *it = strict_differential_typing(*it);
+    return out;
+  }
+  if (v.is_number_integer() && !assent::json::number_is_exact(v)) return nlohmann::json(v.get<double>());
+  return v;
+}
+
 // Equal values and equal types all the way down (== alone calls 1 and 1.0 equal).
 bool same_typed(const nlohmann::json& a, const nlohmann::json& b) {
-  return a == b && a.dump() == b.dump();
+  const nlohmann::json c = strict_differential_typing(b);
+  return a == c && a.dump() == c.dump();
 }
 
 }  // namespace
@@ -58,6 +71,7 @@ TEST_CASE("parse_strict agrees with nlohmann's parser on mutated documents", "[j
       // Refusing what nlohmann reads is allowed only for assent's extra rules.
       if (theirs.has_value())
         CHECK((ours.error.code == assent::json::parse_errc::duplicate_key ||
+               ours.error.code == assent::json::parse_errc::inexact_number ||
                t.find('\0') != std::string::npos));
     }
   }

@@ -358,7 +358,8 @@ TEST_CASE("jwks refuses wrong types and values of assent members", "[jwks][rejec
   expect_jwks_refused(with_member("nbf", "1763683200"), "/keys/0/nbf", "wrong_type");
   expect_jwks_refused(with_member("nbf", 1.5), "/keys/0/nbf", "wrong_type");
   expect_jwks_refused(with_member("nbf", -1), "/keys/0/nbf", "out_of_range");
-  expect_jwks_refused(with_member("exp", 9007199254740992.0), "/keys/0/exp", "wrong_type");
+  // Beyond 2^53 - 1 a number is out of range however it is written (json/number.hpp).
+  expect_jwks_refused(with_member("exp", 9007199254740992.0), "/keys/0/exp", "out_of_range");
   expect_jwks_refused(std::string(R"({"keys":[)" + jwk(1, "k0").dump().substr(0, jwk(1, "k0").dump().size() - 1) +
                              R"(,"exp":9007199254740992}]})"),
                  "/keys/0/exp", "out_of_range");

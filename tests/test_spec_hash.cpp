@@ -54,11 +54,14 @@ TEST_CASE("spec_hash_of_json hashes the RFC 8785 form of each cyberphone vector"
     INFO(name);
     const std::string input = read_vector_file(std::string("jcs-cyberphone/input/") + name + ".json");
     const std::string canonical = read_vector_file(std::string("jcs-cyberphone/output/") + name + ".json");
-    const auto parsed = assent::json::parse_strict(input);
-    REQUIRE(parsed.ok());
-    CHECK(spec_hash_of_json(*parsed.value) == openssl_spec_hash(canonical));
+    // values.json holds 333333333.33333329, a number readers disagree on (json/number.hpp): as
+    // a document it has no hash; its canonical form (333333333.3333333) has one.
+    const bool inexact = std::string(name) == "values";
+    const nlohmann::json parsed = nlohmann::json::parse(input);
+    CHECK(spec_hash_of_json(parsed) == openssl_spec_hash(canonical));
     // As a stored document, the pretty-printed input and its canonical form hash alike.
-    CHECK(spec_hash_of_document(input) == openssl_spec_hash(canonical));
+    if (inexact) CHECK_FALSE(spec_hash_of_document(input));
+    else CHECK(spec_hash_of_document(input) == openssl_spec_hash(canonical));
     CHECK(spec_hash_of_document(canonical) == openssl_spec_hash(canonical));
   }
 }
@@ -87,17 +90,33 @@ TEST_CASE("spec_hash_of_document hashes anything that is not JSON as raw bytes",
   CHECK(spec_hash_of_document("{\"a\":1,}") == openssl_spec_hash("{\"a\":1,}"));
 }
 
-TEST_CASE("spec_hash_of_document has no size or depth limit for a local document", "[spec_hash]") {
-  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+TEST_CASE("spec_hash_of_document reads documents up to its own limits", "[spec_hash]") {
+  const auto limits = assent::spec_document_limits();
+  const std::string deep = std::string(limits.max_depth, '[') + std::string(limits.max_depth, ']');
   CHECK(spec_hash_of_document(deep) == openssl_spec_hash(deep));
   const std::string big = "[\"" + std::string(3u << 20, 'x') + "\"]";  // 3 MiB, beyond parse_strict's default
   CHECK(spec_hash_of_document(big) == openssl_spec_hash(big));
+  // Deeper JSON is refused, not hashed as bytes: another tool would hash its canonical form.
+  const std::string deeper = "[" + deep + "]";
+  const auto h = assent::hash_document(deeper);
+  CHECK_FALSE(h.hash);
+  CHECK(h.error.code == assent::json::parse_errc::too_deep);
 }
 
 TEST_CASE("spec_hash_of_document refuses JSON that readers disagree on", "[spec_hash]") {
   CHECK_FALSE(spec_hash_of_document(R"({"image":"a","image":"b"})"));
   CHECK_FALSE(spec_hash_of_document("\xef\xbb\xbf{\"image\":\"a\"}"));
   CHECK_FALSE(spec_hash_of_document("[1e400]"));
+  // Two account ids to Python, Go and Java; one double, so one hash, to a double-based reader.
+  const auto id = assent::hash_document(R"({"target_account_id":1234567890123456789})");
+  CHECK_FALSE(id.hash);
+  CHECK(id.error.code == assent::json::parse_errc::inexact_number);
+  CHECK(id.error.path == "/target_account_id");
+  CHECK(spec_hash_of_document(R"({"target_account_id":1234567890123456800})") ==
+        openssl_spec_hash(R"({"target_account_id":1234567890123456800})"));
+  CHECK_FALSE(spec_hash_of_document("[9007199254740993]"));
+  CHECK_FALSE(spec_hash_of_document(R"({"rate":0.10000000000000000001})"));
+  CHECK(spec_hash_of_document(R"({"rate":0.1})") == openssl_spec_hash(R"({"rate":0.1})"));
   CHECK_FALSE(spec_hash_of_document("[\"\xff\"]"));
   CHECK_FALSE(spec_hash_of_document(R"(["\ud800"])"));
 }

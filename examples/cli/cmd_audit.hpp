@@ -91,7 +91,8 @@ Options:
   --pretty      indent the JSON
   -h, --help    this text
 
-Exit status: 0 authentic and intact, 1 not, 2 usage error, unreadable file or bad key set.
+Exit status: 0 authentic and intact, 1 not, 2 usage error, unreadable file, a file that is
+not an export envelope at all (code malformed, no keyid), or a bad key set.
 )";
 
 inline constexpr const char* audit_metrics_help =
@@ -252,7 +253,9 @@ inline int cmd_audit_verify_export(context& ctx, const std::vector<std::string>&
   if (!v.ok()) {
     ctx.err << "assent " << ctx.command << ": " << one_line(quote(a.positional[0]) + ": " + std::string(to_string(v.code)) + ": " + v.message) << '\n';
   }
-  return v.ok() ? exit_ok : exit_negative;
+  if (v.ok()) return exit_ok;
+  // Not an export envelope at all (empty, not JSON): malformed input, not a failed check.
+  return v.code == assent::audit::export_errc::malformed && v.keyid.empty() ? exit_usage : exit_negative;
 }
 
 /// assent audit append (see audit_append_help).

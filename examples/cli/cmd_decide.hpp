@@ -45,10 +45,13 @@ Options:
   --checkpoint-key FILE  with --audit: sign a checkpoint of the log into LOG.checkpoint when done
                          (and verify an existing one before appending)
   --log-id ID            with --audit: the log's id in checkpoints (default: LOG's file name)
-  --at TIME              decide as of this RFC 3339 time instead of now (investigations); with
-                         --audit the record carries this time
+  --at TIME              decide as of this RFC 3339 time instead of now (investigations,
+                         what-if); not with --audit: a log records decisions when they happen
   --pretty               indent the JSON
   -h, --help             this text
+
+At most 65 credentials are read (the verifier accepts 64; more is a deny,
+too_many_credentials), each up to 64 KiB: reading stops there, whatever stdin still holds.
 
 Exit status: 0 allow, 1 deny, 2 usage error, unreadable file, or a bad policy, key set or
 request (the message names the file and the JSON path).
@@ -87,6 +90,9 @@ inline int cmd_decide(context& ctx, const std::vector<std::string>& args) {
   if (const auto t = a.get("at")) at = parse_time_option("at", *t);
   const auto audit_path = a.get("audit");
   if (!audit_path && (a.has("checkpoint-key") || a.has("log-id"))) fail("--checkpoint-key and --log-id need --audit");
+  // A record carries the time it was appended: a decision as of another time never enters a
+  // log as if it had happened then (an allow from approvals that have since expired).
+  if (at && audit_path) fail("--at and --audit exclude each other: a what-if decision is never written to an audit log");
   if (audit_path && *audit_path == "-") fail("--audit must name a file");
 
   const assent::policy pol = load_policy_file(ctx, policy_path);
@@ -94,12 +100,19 @@ inline int cmd_decide(context& ctx, const std::vector<std::string>& args) {
   const assent::request req = load_request_file(ctx, request_path);
 
   // Credentials: bytes as received. A file is read up to one byte past the envelope limit, so
-  // an oversized one is refused by the verifier (malformed_envelope), not slurped.
+  // an oversized one is refused by the verifier (malformed_envelope), not slurped. Reading stops
+  // at one credential more than the verifier accepts (it then denies, too_many_credentials):
+  // an endless stdin costs at most (max_credentials + 1) x (max_envelope_bytes + 1) bytes.
   const std::size_t cap = assent::dsse::envelope_limits{}.max_envelope_bytes;
+  const std::size_t most = assent::verifier_options{}.max_credentials + 1;
   std::vector<std::string> credentials;
   for (const auto& f : a.positional) {
+    if (credentials.size() >= most) break;
     if (f == "-") {
-      detail::for_each_stdin_line(ctx, cap, [&](std::string_view line) { credentials.emplace_back(line); });
+      detail::for_each_stdin_line(ctx, cap, [&](std::string_view line) {
+        credentials.emplace_back(line);
+        return credentials.size() < most;
+      });
     } else {
       credentials.push_back(read_input(ctx, f, cap, "credential file").text);
     }

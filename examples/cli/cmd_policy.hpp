@@ -2,7 +2,6 @@
 #pragma once
 
 #include <cstddef>
-#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,8 +23,9 @@ Prints the spec hash of FILE ("-": stdin) as sha256:<64 hex>, the value approval
 carry in "spec_hash". A JSON document is hashed over its RFC 8785 canonical form, so
 reformatting or reordering members does not change the hash; anything else is hashed as raw
 bytes. A JSON text that readers could read differently (duplicate member names, a byte-order
-mark, a number beyond double range, invalid UTF-8) gets no hash: fix it, or hash its bytes
-with --raw.
+mark, a number beyond double range or with no exact double such as 1234567890123456789,
+invalid UTF-8) gets no hash, nor does JSON nested deeper than 1024: fix it, or hash its bytes
+with --raw. Files up to 256 MiB.
 
 Options:
   --raw        hash the bytes as they are, JSON or not
@@ -57,8 +57,8 @@ Subcommands:
   check   validate a policy document and print its id and hash
 )";
 
-/// Largest file assent hash reads.
-inline constexpr std::size_t hash_input_limit = std::size_t{256} << 20;
+/// Largest file assent hash reads: what the library canonicalises (256 MiB).
+inline const std::size_t hash_input_limit = assent::spec_document_limits().max_bytes;
 
 /// assent hash (see hash_help).
 inline int cmd_hash(context& ctx, const std::vector<std::string>& args) {
@@ -75,26 +75,17 @@ inline int cmd_hash(context& ctx, const std::vector<std::string>& args) {
     ctx.out << assent::spec_hash_of_bytes(text) << '\n';
     return exit_ok;
   }
-  if (a.has("json")) {
-    assent::json::parse_limits limits;
-    limits.max_bytes = hash_input_limit;
-    limits.max_depth = std::numeric_limits<std::size_t>::max();
-    limits.max_string_bytes = hash_input_limit;
-    limits.max_object_members = hash_input_limit;
-    limits.max_array_elements = hash_input_limit;
-    const auto parsed = assent::json::parse_strict(text, limits);
-    if (!parsed.ok()) {
-      fail("file " + quote(path) + " is not JSON assent reads: " + std::string(to_string(parsed.error.code)) +
-           " at byte " + std::to_string(parsed.error.offset) + ": " + parsed.error.message);
-    }
+  const assent::document_hash h = assent::hash_document(text);
+  if (a.has("json") && !h.json && h.hash) {
+    fail("file " + quote(path) + " is not JSON assent reads: " + std::string(to_string(h.error.code)) + " at byte " +
+         std::to_string(h.error.offset) + ": " + h.error.message);
   }
-  const auto hash = assent::spec_hash_of_document(text);
-  if (!hash) {
-    fail("file " + quote(path) +
-         " is JSON that readers could read differently (duplicate member, byte-order mark, number out of range "
-         "or invalid UTF-8): no hash; fix it or use --raw");
+  if (!h.hash) {
+    fail("file " + quote(path) + " is JSON that readers could read differently, or beyond the limits: no hash (" +
+         std::string(to_string(h.error.code)) + " at byte " + std::to_string(h.error.offset) + ": " + h.error.message +
+         "); fix it or use --raw");
   }
-  ctx.out << *hash << '\n';
+  ctx.out << *h.hash << '\n';
   return exit_ok;
 }
 

@@ -88,28 +88,29 @@ inline nlohmann::json check_envelope(const assent::key_store& keys, std::size_t 
   return line;
 }
 
-// Calls `each` with every non-blank line of stdin. A line longer than `cap` is handed on cut to
-// cap + 1 bytes (the envelope parser then refuses it as too large) and the rest of it skipped,
-// so memory stays bounded whatever arrives.
-inline void for_each_stdin_line(context& ctx, std::size_t cap, const std::function<void(std::string_view)>& each) {
+// Calls `each` with every non-blank line of stdin until it returns false; then stops reading.
+// A line longer than `cap` is handed on cut to cap + 1 bytes (the envelope parser then refuses
+// it as too large) and the rest of it skipped, so memory stays bounded whatever arrives.
+inline void for_each_stdin_line(context& ctx, std::size_t cap, const std::function<bool(std::string_view)>& each) {
   if (ctx.stdin_used) fail("stdin was already read by another argument");
   ctx.stdin_used = true;
   std::string line;
   bool overflow = false;
+  bool more = true;
   const auto emit = [&] {
-    if (line.find_first_not_of(" \t\r") != std::string::npos) each(line);
+    if (line.find_first_not_of(" \t\r") != std::string::npos) more = each(line);
     line.clear();
     overflow = false;
   };
   char chunk[65536];
-  for (;;) {
+  while (more) {
     const ssize_t got = ::read(0, chunk, sizeof chunk);
     if (got < 0) {
       if (errno == EINTR) continue;
       fail(std::string("stdin: cannot read: ") + std::strerror(errno));
     }
     if (got == 0) break;
-    for (std::size_t i = 0; i < static_cast<std::size_t>(got); ++i) {
+    for (std::size_t i = 0; i < static_cast<std::size_t>(got) && more; ++i) {
       if (chunk[i] == '\n') {
         emit();
       } else if (!overflow) {
@@ -118,7 +119,7 @@ inline void for_each_stdin_line(context& ctx, std::size_t cap, const std::functi
       }
     }
   }
-  emit();
+  if (more) emit();
 }
 
 }  // namespace detail
@@ -138,6 +139,7 @@ inline int cmd_verify(context& ctx, const std::vector<std::string>& args) {
     const nlohmann::json line = detail::check_envelope(*store, index++, text);
     all_valid = all_valid && line["valid"].get<bool>();
     print_json(ctx, line);
+    return true;
   };
   std::vector<std::string> files = a.positional;
   if (files.empty()) files.emplace_back("-");
@@ -147,7 +149,11 @@ inline int cmd_verify(context& ctx, const std::vector<std::string>& args) {
     } else {
       // Read at most one byte over the envelope limit: a longer file is reported, not slurped.
       const file_text t = read_input(ctx, f, cap, "envelope file");
-      report(t.text);
+      // An empty file holds no envelope to judge: unreadable input, not an invalid envelope.
+      if (!t.truncated && t.text.find_first_not_of(" \t\r\n") == std::string::npos) {
+        fail("envelope file " + quote(f) + " is empty");
+      }
+      (void)report(t.text);
     }
   }
   if (index == 0) fail("no envelope to verify (stdin was empty)");

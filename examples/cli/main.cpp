@@ -1,5 +1,6 @@
 // assent: the command-line tool (docs/cli.md). Dispatches to one function per command; every
 // error ends as one line on stderr and exit status 2, whatever was thrown.
+#include <csignal>
 #include <cstddef>
 #include <cstdio>
 #include <exception>
@@ -131,6 +132,9 @@ inline int run(int argc, char** argv) {
 }  // namespace assent_cli
 
 int main(int argc, char** argv) {
+  // A file-size limit (ulimit -f) must fail a write with EFBIG, which the audit sink turns into
+  // a deny (audit_failed), not kill the process with SIGXFSZ before it can say so.
+  (void)std::signal(SIGXFSZ, SIG_IGN);
   try {
     return assent_cli::run(argc, argv);
   } catch (...) {

@@ -56,7 +56,7 @@ inline constexpr std::size_t max_initiator_roles = 64;        ///< roles the hos
     }
     return true;
   }
-  return v.is_boolean() || v.is_number();
+  return v.is_boolean() || (v.is_number() && json::number_is_exact(v));
 }
 
 /// The first fault of a request, as an RFC 6901 path and a message; nullopt when it is well

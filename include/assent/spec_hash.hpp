@@ -8,7 +8,7 @@
 #pragma once
 
 #include <cstddef>
-#include <limits>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +19,7 @@
 #include "assent/config.hpp"
 #include "assent/crypto/sha256.hpp"
 #include "assent/encoding.hpp"
+#include "assent/json/canonical_text.hpp"
 #include "assent/json/jcs.hpp"
 #include "assent/json/strict_parse.hpp"
 
@@ -35,40 +36,73 @@ inline constexpr std::string_view spec_hash_prefix = "sha256:";
 }
 
 /// The spec hash of a JSON value (over its RFC 8785 form), or nullopt when the value has no
-/// canonical form (NaN or infinite numbers, invalid UTF-8, binary values).
+/// canonical form (NaN or infinite numbers, integers beyond ±(2^53 - 1), invalid UTF-8, binary
+/// values).
 [[nodiscard]] inline std::optional<std::string> spec_hash_of_json(const nlohmann::json& value) {
   const auto canonical = json::canonicalize(value);
   if (!canonical) return std::nullopt;
   return spec_hash_of_bytes(*canonical);
 }
 
-/// The spec hash of a document as stored: a JSON text is hashed over its canonical form, any
-/// other bytes (YAML, a tarball) as they are. nullopt for a JSON text whose meaning JSON readers
-/// disagree on: a duplicate member name (first or last wins?), a leading byte-order mark (skipped
-/// or refused?), a number beyond double range (Infinity, null or refused?), ill-formed UTF-8 in a
-/// string (U+FFFD or refused?). Which canonical form another tool hashes would be a guess, and no
-/// hash is better than a silently different one.
-[[nodiscard]] inline std::optional<std::string> spec_hash_of_document(std::string_view document) {
-  // A local document, not a hostile message: no size limits. Depth is harmless here, since
-  // parsing, canonicalisation and destruction all run without recursion.
+/// Bounds on a JSON document spec_hash_of_document reads: 256 MiB, nesting 1024 deep; strings,
+/// members and elements bounded by the size alone. Reading costs at most a few times the size
+/// (json/canonical_text.hpp); the depth bound keeps its stack of open containers small.
+[[nodiscard]] inline json::parse_limits spec_document_limits() noexcept {
   json::parse_limits limits;
-  limits.max_bytes = std::numeric_limits<std::size_t>::max();
-  limits.max_depth = std::numeric_limits<std::size_t>::max();
-  limits.max_string_bytes = std::numeric_limits<std::size_t>::max();
-  limits.max_object_members = std::numeric_limits<std::size_t>::max();
-  limits.max_array_elements = std::numeric_limits<std::size_t>::max();
-  const auto parsed = json::parse_strict(document, limits);
-  if (parsed.ok()) return spec_hash_of_json(*parsed.value);
-  switch (parsed.error.code) {
-    case json::parse_errc::duplicate_key:
-    case json::parse_errc::byte_order_mark:
-    case json::parse_errc::number_out_of_range:
-    case json::parse_errc::invalid_utf8:
-    case json::parse_errc::out_of_memory:
-    case json::parse_errc::internal:
-    case json::parse_errc::not_parsed: return std::nullopt;
-    default: return spec_hash_of_bytes(document);  // not JSON text: hash the bytes
+  limits.max_bytes = std::size_t{256} << 20;
+  limits.max_depth = 1024;
+  limits.max_string_bytes = limits.max_bytes;
+  limits.max_object_members = limits.max_bytes;
+  limits.max_array_elements = limits.max_bytes;
+  return limits;
+}
+
+/// What spec_hash_of_document found: a hash over the canonical form of a JSON text, a hash over
+/// the raw bytes of anything else, or no hash.
+struct document_hash {
+  /// The spec hash; absent for a JSON text that has none (see error).
+  std::optional<std::string> hash;
+  /// True when the text is JSON and was hashed over its canonical form.
+  bool json = false;
+  /// Why the text is not JSON (hashed as bytes) or has no hash; code not_parsed when it is JSON.
+  json::parse_error error;
+};
+
+/// The spec hash of a document as stored, with the reason when it is not JSON or has no hash.
+/// A JSON text is hashed over its canonical form, read straight from the text
+/// (json::canonicalize_text), any other bytes as they are. No hash for a JSON text whose meaning
+/// JSON readers disagree on: a duplicate member name (first or last wins?), a leading byte-order
+/// mark (skipped or refused?), a number beyond double range (Infinity, null or refused?) or one
+/// with no exact double (json/number.hpp: 1234567890123456789 is 1234567890123456800 to a
+/// double, itself to Python), ill-formed UTF-8 in a string (U+FFFD or refused?); nor for one
+/// beyond `limits`. Which canonical form another tool hashes would be a guess, and no hash is
+/// better than a silently different one.
+[[nodiscard]] inline document_hash hash_document(std::string_view document,
+                                                 const json::parse_limits& limits = spec_document_limits()) {
+  document_hash out;
+  crypto::sha256 h;
+  const bool ok = json::canonicalize_text(
+      document, limits, [&h](const char* p, std::size_t n) { h.update(byte_view(reinterpret_cast<const std::uint8_t*>(p), n)); },
+      out.error);
+  if (ok) {
+    out.json = true;
+    out.error = {};
+    out.hash = std::string(spec_hash_prefix) + hex_encode(h.final());
+    return out;
   }
+  switch (out.error.code) {
+    case json::parse_errc::syntax:
+    case json::parse_errc::trailing_content:
+      out.hash = spec_hash_of_bytes(document);  // not JSON text: hash the bytes
+      return out;
+    default: return out;  // JSON without one reading, beyond the limits, or out of memory
+  }
+}
+
+/// The spec hash of a document as stored (hash_document without the reason): nullopt for a
+/// JSON text readers could read differently or beyond spec_document_limits().
+[[nodiscard]] inline std::optional<std::string> spec_hash_of_document(std::string_view document) {
+  return hash_document(document).hash;
 }
 
 /// True for exactly "sha256:" followed by 64 lowercase hex digits.

@@ -127,13 +127,13 @@ sed "s|$p|${p:0:40}$r${p:41}|" export.json >export-tampered.json
 run 1 "$ASSENT" audit verify-export --keys export-keys.json --log-id audit.log export-tampered.json
 out_has '"valid":false'
 printf 'not json' >export-junk.json
-run 1 "$ASSENT" audit verify-export --keys export-keys.json --log-id audit.log export-junk.json
+run 2 "$ASSENT" audit verify-export --keys export-keys.json --log-id audit.log export-junk.json
 out_has '"code":"malformed"'
 run 1 "$ASSENT" audit export --key export.jwk edited.log
 err_has 'does not verify'
 err_one_line
 [ ! -s out ] || die "a tampered log was exported"
-check "verify-export refuses a wrong key, a changed or junk export; export refuses a tampered log (exit 1)"
+check "verify-export refuses a wrong key, a changed export (exit 1), a junk one (exit 2); export refuses a tampered log (exit 1)"
 
 run 2 "$ASSENT" audit export --key export.jwk nosuch.log
 err_has 'nosuch.log'

@@ -172,3 +172,44 @@ check "decide: a bad policy, request, key set, file or option exits 2 with one l
 run 0 "$ASSENT" decide --help
 out_has 'Usage: assent decide'
 check "decide --help"
+
+# What-if decisions never enter a log: a record carries the time it was appended, so a decision
+# as of another time (--at) would read as an allow that happened then.
+run 2 decide --request request.json --at 2026-01-01T00:00:00Z --audit whatif.log alice.env bob.env
+err_has '--at and --audit exclude each other'
+err_one_line
+[ ! -e whatif.log ] || die "a what-if decision created an audit log"
+run 0 decide --request request.json --at "$(date -u +%Y-%m-%dT%H:%M:%SZ)" alice.env bob.env
+out_has '"decision":"allow"'
+check "decide --at with --audit is refused (exit 2); --at alone still decides"
+
+# A file-size limit (ulimit -f) fails the append (EFBIG): a deny with audit_failed, exit 1, not
+# death by SIGXFSZ.
+run 0 decide --request request.json --audit limited.log alice.env bob.env
+run 0 decide --request request.json --audit limited.log alice.env bob.env
+[ "$(stat -c %s limited.log)" -gt 1024 ] || die "the log is too small for the test"
+run 1 bash -c 'ulimit -f 1; exec "$@"' _ "$ASSENT" decide --policy "$POLICY" --keys keys.json \
+  --request request.json --audit limited.log alice.env bob.env
+out_has '"decision":"deny"'
+out_has 'audit_failed'
+check "decide under a file-size limit denies with audit_failed (exit 1), not SIGXFSZ"
+
+# An endless stdin: reading stops one credential past the verifier's limit (64), so memory is
+# bounded (65 lines of at most 64 KiB) and the command ends, denying too_many_credentials.
+long_line=$(head -c 60000 /dev/zero | tr '\0' x)
+peak_kib 1 timeout 120 "$ASSENT" decide --policy "$POLICY" --keys keys.json --request request.json - \
+  < <(yes "$long_line")
+out_has 'too_many_credentials'
+if memory_checked; then
+  [ "$PEAK" -le $((48 * 1024)) ] || die "decide - on an endless stream peaked at $PEAK KiB (bound 48 MiB)"
+fi
+check "decide - on an endless stream stops at 65 credentials: peak $PEAK KiB (bound 48 MiB)"
+
+# A request attribute with no exact double is refused, naming its path: it would enter the audit
+# record as another number than the request said.
+request prod ',"attributes":{"target_account_id":1234567890123456789}' >inexact-request.json
+run 2 decide --request inexact-request.json alice.env bob.env
+err_has '/attributes/target_account_id'
+err_has 'inexact-request.json'
+err_one_line
+check "decide refuses a request attribute with no exact double (exit 2, names its path)"

@@ -11,6 +11,9 @@
 #   die MESSAGE            fails the script
 #   field NAME FILE        the value of a top-level string member of a compact JSON file
 #   payload FILE           the decoded payload of a DSSE envelope file
+#   peak_kib CODE CMD...   like run, and sets PEAK to CMD's peak resident memory in KiB
+#                          (getrusage of the child, through assent-maxrss next to the binary)
+#   memory_checked         true unless the build has sanitizers (their quarantine holds memory)
 set -euo pipefail
 
 ASSENT=${1:?usage: bash SCRIPT /path/to/assent}
@@ -45,6 +48,15 @@ err_one_line() {
   n=$(wc -l <"$T/err")
   [ "$n" -eq 1 ] || die "stderr has $n lines, expected exactly one"
 }
+
+peak_kib() {
+  local want=$1
+  shift
+  run "$want" "$(dirname "$ASSENT")/assent-maxrss" "$T/peak" "$@"
+  PEAK=$(cat "$T/peak")
+}
+
+memory_checked() { [ -z "${ASSENT_SANITIZED:-}" ]; }
 
 field() { grep -o "\"$1\":\"[^\"]*\"" "$2" | head -n 1 | sed "s/^\"$1\":\"//; s/\"\$//"; }
 

@@ -62,3 +62,15 @@ if [ -w /dev/full ]; then
   done
   check "a failed write to stdout exits non-zero"
 fi
+
+# Malformed or empty input is exit 2 (not 1, which means a check ran and failed).
+"$ASSENT" keygen --kid k --out k.jwk >k.pub
+printf '{"keys":[%s]}\n' "$(cat k.pub)" >k.json
+run 2 "$ASSENT" verify --keys k.json /dev/null
+err_has 'is empty'
+err_one_line
+: >empty.json
+run 2 "$ASSENT" audit verify-export --keys k.json empty.json
+out_has '"code":"malformed"'
+run 2 "$ASSENT" audit verify-export --keys k.json /dev/null
+check "verify and audit verify-export of an empty file exit 2"

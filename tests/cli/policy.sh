@@ -96,3 +96,41 @@ out_has 'Usage: assent hash'
 run 0 "$ASSENT" policy check --help
 out_has 'Usage: assent policy check'
 check "hash and policy check --help"
+
+# Numbers: a literal must denote exactly the number its canonical form writes, or readers that
+# keep integers exact (Python, Go with UseNumber, Java) and the hash would disagree.
+printf '{"target_account_id":1234567890123456789}' >id1.json
+printf '{"target_account_id":1234567890123456800}' >id2.json
+run 2 "$ASSENT" hash id1.json
+err_has 'inexact_number'
+err_has '/target_account_id'
+err_one_line
+[ ! -s out ] || die "a hash was printed for an inexact number"
+run 0 "$ASSENT" hash id2.json
+[ "$(cat out)" = "$(sha <id2.json)" ] || die "an exact large number is not hashed over its canonical form"
+printf '{"rate":0.10000000000000000001}' >rate.json
+run 2 "$ASSENT" hash rate.json
+err_has '/rate'
+printf '{"id":"p","version":1,"limit":9007199254740993}' >inexact-policy.json
+run 1 "$ASSENT" policy check inexact-policy.json
+err_has 'inexact'
+err_has '/limit'
+check "hash and policy check refuse a number with no exact double, naming its path"
+
+# Memory: at the input limit (256 MiB), nested arrays cost the text and a bounded stack, not a
+# tree (a tree took 55 bytes per byte); a wide document costs a small multiple of itself.
+if memory_checked; then
+  half=$((128 * 1024 * 1024))
+  { head -c $half /dev/zero | tr '\0' '['; head -c $half /dev/zero | tr '\0' ']'; } >nested.json
+  peak_kib 2 "$ASSENT" hash nested.json
+  err_has 'too_deep'
+  [ "$PEAK" -le $((320 * 1024)) ] || die "hash of 256 MiB of nested arrays peaked at $PEAK KiB (bound 320 MiB)"
+  check "hash of 256 MiB of nested arrays: peak $PEAK KiB (bound 320 MiB)"
+  rm -f nested.json
+  { printf '{"a":['; head -c $((32 * 1024 * 1024)) /dev/zero | tr '\0' '0' | sed 's/0/0,/g'; printf '0]}'; } >wide.json
+  size_kib=$(( $(stat -c %s wide.json) / 1024 ))
+  peak_kib 0 "$ASSENT" hash wide.json
+  [ "$PEAK" -le $((2 * size_kib + 32 * 1024)) ] || die "hash of a ${size_kib} KiB object peaked at $PEAK KiB (bound 2x + 32 MiB)"
+  check "hash of a ${size_kib} KiB object: peak $PEAK KiB (bound 2x its size + 32 MiB)"
+  rm -f wide.json
+fi

@@ -1,5 +1,6 @@
 // RFC 8785 canonical form: canonicalize(parse(canonicalize(x))) == canonicalize(x) for every text
-// parse_strict accepts, and the number formatter round-trips every double.
+// parse_strict accepts, and the number formatter round-trips every double. canonicalize_text
+// (no tree) writes the same bytes, and refuses what parse_strict refuses.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -8,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "assent/json/canonical_text.hpp"
 #include "assent/json/jcs.hpp"
 #include "assent/json/strict_parse.hpp"
 #include "fuzz_check.hpp"
@@ -30,8 +32,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   const auto parsed = assent::json::parse_strict(text);
-  if (!parsed.ok()) return 0;
+  assent::json::parse_error error;
+  const auto streamed = assent::json::canonicalize_text(text, assent::json::parse_limits{}, error);
+  ASSENT_FUZZ_CHECK(streamed.has_value() == parsed.ok());
+  if (!parsed.ok()) {
+    // A duplicate name is found when its object closes: a later fault may be reported first.
+    if (parsed.error.code != assent::json::parse_errc::duplicate_key) {
+      ASSENT_FUZZ_CHECK(error.code == parsed.error.code && error.offset == parsed.error.offset &&
+                        error.path == parsed.error.path);
+    }
+    return 0;
+  }
   const auto first = assent::json::canonicalize(*parsed.value);
+  ASSENT_FUZZ_CHECK(streamed == first);
   ASSENT_FUZZ_CHECK(first.has_value());  // parse_strict only yields finite numbers and valid UTF-8
   const auto again = assent::json::parse_strict(*first);
   ASSENT_FUZZ_CHECK(again.ok());

@@ -16,6 +16,7 @@
 /// returns the first fault. The only exception that can leave this file is std::bad_alloc.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -152,7 +153,8 @@ class object_reader {
   }
 
   /// A non-negative integer member in [min, max]; 0 on a fault. A number written with a fraction
-  /// or an exponent (2.0, 2e0) is a wrong_type: counts and thresholds are written as integers.
+  /// or an exponent (2.0, 2e0) is a wrong_type: counts and thresholds are written as integers;
+  /// any number beyond 2^53 - 1 is out_of_range.
   [[nodiscard]] std::uint64_t required_uint(std::string_view name, std::uint64_t min = 0,
                                             std::uint64_t max = max_safe_integer) {
     return read_uint(name, true, min, max).value_or(0);
@@ -316,6 +318,12 @@ class object_reader {
         return std::nullopt;
       }
       n = static_cast<std::uint64_t>(*i);
+    } else if (const auto* d = v->get_ptr<const nlohmann::json::number_float_t*>();
+               d != nullptr && std::fabs(*d) > static_cast<double>(max_safe_integer)) {
+      // An integer literal beyond 2^53 - 1 is read as the double it is (json/number.hpp): a
+      // count that large is out of range, whatever its spelling.
+      add(access_errc::out_of_range, path_of(name), range_text(min, max));
+      return std::nullopt;
     } else {
       add(access_errc::wrong_type, path_of(name), expected("an integer", *v));
       return std::nullopt;

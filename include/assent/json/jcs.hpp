@@ -24,6 +24,7 @@
 #include "assent/config.hpp"
 #include "assent/json/detail/scan.hpp"
 #include "assent/json/detail/utf8.hpp"
+#include "assent/json/number.hpp"
 
 ASSENT_BEGIN_NAMESPACE
 namespace json {
@@ -159,11 +160,15 @@ inline bool append_scalar(std::string& out, const nlohmann::json& v) {
       append_string(out, s);
       return true;
     }
-    // I-JSON (RFC 7493 §2.2) numbers are IEEE-754 doubles, and JCS serialises that double:
-    // 2^53+1 held as an integer prints as 9007199254740992, exactly as JSON.stringify does.
+    // JCS serialises the IEEE-754 double a number denotes. An integer beyond ±(2^53 - 1) would
+    // be rounded (2^53 + 1 to 9007199254740992), and readers that keep integers exact (Python,
+    // Go with UseNumber, Java) would see two values where the hash sees one: refused
+    // (json/number.hpp).
     case t::number_integer:
+      if (!number_is_exact(v)) return false;
       return append_number(out, static_cast<double>(v.get_ref<const nlohmann::json::number_integer_t&>()));
     case t::number_unsigned:
+      if (!number_is_exact(v)) return false;
       return append_number(out, static_cast<double>(v.get_ref<const nlohmann::json::number_unsigned_t&>()));
     case t::number_float: return append_number(out, v.get_ref<const double&>());
     case t::object:
@@ -244,8 +249,9 @@ inline std::optional<std::string> canonicalize(const nlohmann::json& root) {
 
 /// The RFC 8785 canonical form of a value, or nullopt when the value has no JSON form (a NaN or
 /// infinite double, a string or member name that is not valid UTF-8, a binary or discarded
-/// value). Numbers are serialised as the IEEE-754 double they denote, integers included. Never
-/// throws: running out of memory also gives nullopt.
+/// value, an integer beyond ±(2^53 - 1), which has no exact double: json/number.hpp). Numbers are
+/// serialised as the IEEE-754 double they denote, integers included. Never throws: running out
+/// of memory also gives nullopt.
 [[nodiscard]] inline std::optional<std::string> canonicalize(const nlohmann::json& value) noexcept {
   try {
     return detail::canonicalize(value);

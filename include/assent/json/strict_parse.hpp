@@ -24,6 +24,7 @@
 #include "assent/config.hpp"
 #include "assent/json/detail/scan.hpp"
 #include "assent/json/detail/utf8.hpp"
+#include "assent/json/number.hpp"
 
 ASSENT_BEGIN_NAMESPACE
 namespace json {
@@ -44,6 +45,7 @@ enum class parse_errc : std::uint8_t {
   too_many_elements = 11,   ///< an array has more than parse_limits::max_array_elements
   out_of_memory = 12,       ///< an allocation failed while building the value
   internal = 13,            ///< an unexpected exception inside the parser (a bug)
+  inexact_number = 14,      ///< a number readers could read differently (json/number.hpp)
 };
 
 /// The stable snake_case name of a parse_errc.
@@ -63,6 +65,7 @@ enum class parse_errc : std::uint8_t {
     case parse_errc::too_many_elements: return "too_many_elements";
     case parse_errc::out_of_memory: return "out_of_memory";
     case parse_errc::internal: return "internal";
+    case parse_errc::inexact_number: return "inexact_number";
   }
   return "unknown";
 }
@@ -91,6 +94,8 @@ struct parse_error {
   std::size_t offset = 0;
   /// Human-readable detail, printable ASCII only (safe to put in a log or a JSON string).
   std::string message;
+  /// JSON pointer (RFC 6901) of the refused value, for inexact_number; empty otherwise.
+  std::string path;
 };
 
 /// The outcome of parse_strict: a value, or an error. A default-constructed result is a failure.
@@ -119,37 +124,28 @@ inline std::string printable_ascii(std::string_view s) {
   return out;
 }
 
-// A hand-written reader of RFC 8259 text that builds the nlohmann value directly. It replaced
-// nlohmann's SAX lexer, which pulled the text one byte at a time through an input adapter and
-// was most of the cost of a decision outside Ed25519. It reads exactly what nlohmann accepts
-// (tests compare the two on random and mutated texts) and numbers the way nlohmann types them
-// (integers as int64 or uint64, falling back to double on overflow; fractions and exponents
-// through nlohmann itself, so rounding is nlohmann's), and adds assent's refusals: duplicate
-// names, limits, NUL bytes, a byte-order mark. Containers are built without recursion.
-class strict_reader {
- public:
-  strict_reader(std::string_view text, const parse_limits& limits) noexcept
+// A number token, typed the way nlohmann types it: integers within ±max_exact_integer as int64
+// (negative) or uint64, everything else as a double.
+struct number_token {
+  enum class kind : std::uint8_t { negative, non_negative, floating };
+  kind k = kind::floating;
+  std::int64_t i = 0;
+  std::uint64_t u = 0;
+  double d = 0;
+};
+
+// The tokens of RFC 8259 text with assent's refusals (NUL bytes, ill-formed UTF-8, unpaired
+// surrogates, numbers out of range or inexact), shared by the tree reader below and the
+// canonical reader of json/canonical_text.hpp so both read exactly the same language.
+// Derived supplies pointer(): the JSON pointer of the value being read, for error messages.
+template <typename Derived>
+class strict_lexer {
+ protected:
+  strict_lexer(std::string_view text, const parse_limits& limits) noexcept
       : begin_(reinterpret_cast<const unsigned char*>(text.data())),
         p_(begin_),
         end_(begin_ + text.size()),
         limits_(limits) {}
-
-  // Reads the whole text into root; false with error() set on any refusal.
-  bool run(nlohmann::json& root) {
-    skip_ws();
-    if (!value(root)) return false;
-    skip_ws();
-    if (p_ != end_) return fail(parse_errc::trailing_content, offset(), "unexpected content after the JSON value");
-    return true;
-  }
-
-  [[nodiscard]] const json::parse_error& error() const noexcept { return error_; }
-
- private:
-  struct frame {
-    nlohmann::json* container;
-    bool is_object;
-  };
 
   [[nodiscard]] std::size_t offset() const noexcept { return static_cast<std::size_t>(p_ - begin_); }
 
@@ -168,132 +164,18 @@ class strict_reader {
     while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
   }
 
-  // One value (scalar or container, with everything inside it) into `out`.
-  bool value(nlohmann::json& out) {
-    std::vector<frame> stack;
-    nlohmann::json* slot = &out;
-    for (;;) {
-      // A value starts here.
-      if (p_ == end_) return unexpected("a value");
-      const unsigned char c = *p_;
-      if (c == '{' || c == '[') {
-        if (stack.size() >= limits_.max_depth) return fail(parse_errc::too_deep, offset(), "nesting too deep");
-        const bool is_object = c == '{';
-        *slot = is_object ? nlohmann::json::object() : nlohmann::json::array();
-        ++p_;
-        skip_ws();
-        if (p_ != end_ && *p_ == (is_object ? '}' : ']')) {
-          ++p_;  // empty container: a complete value
-        } else {
-          stack.push_back({slot, is_object});
-          slot = is_object ? member(*slot) : element(*slot);
-          if (slot == nullptr) return false;
-          continue;
-        }
-      } else if (!scalar(*slot)) {
-        return false;
-      }
-      // A value ended: close containers or move to the next member or element.
-      for (;;) {
-        if (stack.empty()) return true;
-        skip_ws();
-        const frame& top = stack.back();
-        if (p_ != end_ && *p_ == ',') {
-          ++p_;
-          skip_ws();
-          slot = top.is_object ? member(*top.container) : element(*top.container);
-          if (slot == nullptr) return false;
-          break;
-        }
-        if (p_ != end_ && *p_ == (top.is_object ? '}' : ']')) {
-          ++p_;
-          stack.pop_back();
-          continue;
-        }
-        return unexpected(top.is_object ? "',' or '}'" : "',' or ']'");
-      }
-    }
-  }
-
-  // `"name" :` of the next member of obj; returns the member's slot.
-  nlohmann::json* member(nlohmann::json& obj) {
-    if (p_ == end_ || *p_ != '"') {
-      unexpected("a member name");
-      return nullptr;
-    }
-    std::string name;
-    if (!string_token(name)) return nullptr;
-    const std::size_t name_end = offset() - 1;  // its closing quote
-    if (name.size() > limits_.max_string_bytes) {
-      fail(parse_errc::string_too_long, name_end, "member name too long");
-      return nullptr;
-    }
-    auto& members = *obj.get_ptr<nlohmann::json::object_t*>();
-    if (members.size() >= limits_.max_object_members) {
-      fail(parse_errc::too_many_members, name_end, "too many object members");
-      return nullptr;
-    }
-    // Names compare after unescaping, so "a" and "\u0061" collide, as RFC 8259 §8.3 requires.
-    auto inserted = members.emplace(std::move(name), nullptr);
-    if (!inserted.second) {
-      fail(parse_errc::duplicate_key, name_end,
-           "duplicate member name \"" + printable_ascii(inserted.first->first) + "\"");
-      return nullptr;
-    }
-    skip_ws();
-    if (p_ == end_ || *p_ != ':') {
-      unexpected("':'");
-      return nullptr;
-    }
-    ++p_;
-    skip_ws();
-    return &inserted.first->second;
-  }
-
-  // The slot of the next element of arr.
-  nlohmann::json* element(nlohmann::json& arr) {
-    auto& elements = *arr.get_ptr<nlohmann::json::array_t*>();
-    if (elements.size() >= limits_.max_array_elements) {
-      fail(parse_errc::too_many_elements, offset(), "too many array elements");
-      return nullptr;
-    }
-    // Growing this array cannot move an open container: only its last element can be open, and
-    // that element is closed before the array grows again.
-    elements.emplace_back();
-    return &elements.back();
-  }
-
-  bool literal(std::string_view word, nlohmann::json&& v, nlohmann::json& out) {
-    if (static_cast<std::size_t>(end_ - p_) < word.size() ||
-        std::memcmp(p_, word.data(), word.size()) != 0) {
+  // true, false or null at p_.
+  bool literal_word(std::string_view word) {
+    if (static_cast<std::size_t>(end_ - p_) < word.size() || std::memcmp(p_, word.data(), word.size()) != 0) {
       return fail(parse_errc::syntax, offset(), "invalid literal");
     }
     p_ += word.size();
-    out = std::move(v);
     return true;
   }
 
-  bool scalar(nlohmann::json& out) {
-    switch (*p_) {
-      case '"': {
-        std::string s;
-        const std::size_t start = offset();
-        if (!string_token(s)) return false;
-        if (s.size() > limits_.max_string_bytes) return fail(parse_errc::string_too_long, start, "string too long");
-        out = std::move(s);
-        return true;
-      }
-      case 't': return literal("true", nlohmann::json(true), out);
-      case 'f': return literal("false", nlohmann::json(false), out);
-      case 'n': return literal("null", nlohmann::json(nullptr), out);
-      default:
-        if (*p_ == '-' || (*p_ >= '0' && *p_ <= '9')) return number(out);
-        return unexpected("a value");
-    }
-  }
-
-  // RFC 8259 §6: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?
-  bool number(nlohmann::json& out) {
+  // RFC 8259 §6: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?, held to the rule of
+  // json/number.hpp: the literal must denote exactly the number its canonical form writes.
+  bool number(number_token& out) {
     const unsigned char* const start = p_;
     const auto digit = [this] { return p_ != end_ && *p_ >= '0' && *p_ <= '9'; };
     const bool negative = *p_ == '-';
@@ -318,44 +200,48 @@ class strict_reader {
       if (!digit()) return unexpected("a digit in the exponent");
       while (digit()) ++p_;
     }
-    if (integral) {
-      // Accumulate the magnitude; on overflow fall through to the double, as nlohmann does.
+    if (integral && p_ - start <= 17) {
+      // At most 16 digits: no overflow. Within ±(2^53 - 1) an integer is exact in every reader.
       std::uint64_t mag = 0;
-      bool overflow = false;
-      for (const unsigned char* q = start + (negative ? 1 : 0); q != p_; ++q) {
-        const auto d = static_cast<std::uint64_t>(*q - '0');
-        if (mag > (UINT64_MAX - d) / 10) {
-          overflow = true;
-          break;
+      for (const unsigned char* q = start + (negative ? 1 : 0); q != p_; ++q) mag = mag * 10 + (*q - '0');
+      if (mag <= max_exact_integer) {
+        if (negative) {
+          out.k = number_token::kind::negative;
+          out.i = -static_cast<std::int64_t>(mag);
+        } else {
+          out.k = number_token::kind::non_negative;
+          out.u = mag;
         }
-        mag = mag * 10 + d;
-      }
-      if (!overflow) {
-        if (!negative) {
-          out = nlohmann::json::number_unsigned_t{mag};
-          return true;
-        }
-        if (mag <= std::uint64_t{1} << 63) {
-          out = mag == (std::uint64_t{1} << 63)
-                    ? nlohmann::json::number_integer_t{INT64_MIN}
-                    : nlohmann::json::number_integer_t{-static_cast<std::int64_t>(mag)};
-          return true;
-        }
+        return true;
       }
     }
-    // Fractions, exponents and integers beyond 64 bits: rare in assent's documents, so they go
-    // through nlohmann's own number reader, which keeps its rounding and its refusal of
-    // magnitudes that overflow a double.
-    const std::string token(reinterpret_cast<const char*>(start), static_cast<std::size_t>(p_ - start));
+    // Fractions, exponents and large integers: the nearest double through nlohmann's own number
+    // reader (its rounding and its refusal of magnitudes that overflow a double), then the rule.
+    const std::string_view literal(reinterpret_cast<const char*>(start), static_cast<std::size_t>(p_ - start));
+    const std::size_t at = static_cast<std::size_t>(start - begin_);
+    double d = 0;
     try {
-      out = nlohmann::json::parse(token);
+      const nlohmann::json v = nlohmann::json::parse(literal);
+      if (!v.is_number()) return fail(parse_errc::syntax, at, "invalid number");
+      d = v.get<double>();
     } catch (const nlohmann::json::out_of_range&) {
-      return fail(parse_errc::number_out_of_range, static_cast<std::size_t>(start - begin_), "number out of range");
+      return fail(parse_errc::number_out_of_range, at, "number out of range");
     } catch (const nlohmann::json::parse_error&) {
-      return fail(parse_errc::syntax, static_cast<std::size_t>(start - begin_), "invalid number");
+      return fail(parse_errc::syntax, at, "invalid number");
     }
-    if (!out.is_number() || (out.is_number_float() && !std::isfinite(out.get<double>())))
-      return fail(parse_errc::number_out_of_range, static_cast<std::size_t>(start - begin_), "number out of range");
+    if (!std::isfinite(d)) return fail(parse_errc::number_out_of_range, at, "number out of range");
+    if (!literal_is_exact(literal, d)) {
+      std::string shown(literal.substr(0, 40));
+      if (literal.size() > 40) shown += "...";
+      std::string path = static_cast<Derived*>(this)->pointer();
+      fail(parse_errc::inexact_number, at,
+           "number " + shown + " at " + (path.empty() ? std::string("the top level") : printable_ascii(path)) +
+               " has no exact IEEE-754 double form (readers would disagree on its value; write it as a string)");
+      error_.path = std::move(path);
+      return false;
+    }
+    out.k = number_token::kind::floating;
+    out.d = d;
     return true;
   }
 
@@ -461,30 +347,205 @@ class strict_reader {
   json::parse_error error_;
 };
 
+// A hand-written reader of RFC 8259 text that builds the nlohmann value directly. It replaced
+// nlohmann's SAX lexer, which pulled the text one byte at a time through an input adapter and
+// was most of the cost of a decision outside Ed25519. It reads what nlohmann accepts (tests
+// compare the two on random and mutated texts) and numbers the way nlohmann types them
+// (integers as int64 or uint64, fractions and exponents through nlohmann itself, so rounding is
+// nlohmann's), and adds assent's refusals: duplicate names, limits, NUL bytes, a byte-order
+// mark, and numbers that readers could read differently (json/number.hpp), which includes every
+// integer beyond ±(2^53 - 1) that is not exactly a double; one that is (2^60) is held as a
+// double, the type its canonical form has. Containers are built without recursion.
+class strict_reader : private strict_lexer<strict_reader> {
+  friend class strict_lexer<strict_reader>;
+
+ public:
+  strict_reader(std::string_view text, const parse_limits& limits) noexcept : strict_lexer(text, limits) {}
+
+  // Reads the whole text into root; false with error() set on any refusal.
+  bool run(nlohmann::json& root) {
+    skip_ws();
+    if (!value(root)) return false;
+    skip_ws();
+    if (p_ != end_) return fail(parse_errc::trailing_content, offset(), "unexpected content after the JSON value");
+    return true;
+  }
+
+  [[nodiscard]] const json::parse_error& error() const noexcept { return error_; }
+
+ private:
+  struct frame {
+    nlohmann::json* container;
+    bool is_object;
+    const std::string* name;  // objects: the name of the member being read
+  };
+
+  // The JSON pointer of the value being read (for an error message).
+  [[nodiscard]] std::string pointer() const {
+    std::string out;
+    for (const frame& f : stack_) {
+      if (f.is_object) append_pointer_token(out, f.name != nullptr ? *f.name : std::string());
+      else append_pointer_token(out, std::to_string(f.container->size() - 1));
+    }
+    return out;
+  }
+
+  // One value (scalar or container, with everything inside it) into `out`.
+  bool value(nlohmann::json& out) {
+    nlohmann::json* slot = &out;
+    for (;;) {
+      // A value starts here.
+      if (p_ == end_) return unexpected("a value");
+      const unsigned char c = *p_;
+      if (c == '{' || c == '[') {
+        if (stack_.size() >= limits_.max_depth) return fail(parse_errc::too_deep, offset(), "nesting too deep");
+        const bool is_object = c == '{';
+        *slot = is_object ? nlohmann::json::object() : nlohmann::json::array();
+        ++p_;
+        skip_ws();
+        if (p_ != end_ && *p_ == (is_object ? '}' : ']')) {
+          ++p_;  // empty container: a complete value
+        } else {
+          stack_.push_back({slot, is_object, nullptr});
+          slot = is_object ? member(stack_.back()) : element(stack_.back());
+          if (slot == nullptr) return false;
+          continue;
+        }
+      } else if (!scalar(*slot)) {
+        return false;
+      }
+      // A value ended: close containers or move to the next member or element.
+      for (;;) {
+        if (stack_.empty()) return true;
+        skip_ws();
+        frame& top = stack_.back();
+        if (p_ != end_ && *p_ == ',') {
+          ++p_;
+          skip_ws();
+          slot = top.is_object ? member(top) : element(top);
+          if (slot == nullptr) return false;
+          break;
+        }
+        if (p_ != end_ && *p_ == (top.is_object ? '}' : ']')) {
+          ++p_;
+          stack_.pop_back();
+          continue;
+        }
+        return unexpected(top.is_object ? "',' or '}'" : "',' or ']'");
+      }
+    }
+  }
+
+  // `"name" :` of the next member of the object of f; returns the member's slot.
+  nlohmann::json* member(frame& f) {
+    if (p_ == end_ || *p_ != '"') {
+      unexpected("a member name");
+      return nullptr;
+    }
+    std::string name;
+    if (!string_token(name)) return nullptr;
+    const std::size_t name_end = offset() - 1;  // its closing quote
+    if (name.size() > limits_.max_string_bytes) {
+      fail(parse_errc::string_too_long, name_end, "member name too long");
+      return nullptr;
+    }
+    auto& members = *f.container->get_ptr<nlohmann::json::object_t*>();
+    if (members.size() >= limits_.max_object_members) {
+      fail(parse_errc::too_many_members, name_end, "too many object members");
+      return nullptr;
+    }
+    // Names compare after unescaping, so "a" and "\u0061" collide, as RFC 8259 §8.3 requires.
+    auto inserted = members.emplace(std::move(name), nullptr);
+    if (!inserted.second) {
+      fail(parse_errc::duplicate_key, name_end,
+           "duplicate member name \"" + printable_ascii(inserted.first->first) + "\"");
+      return nullptr;
+    }
+    f.name = &inserted.first->first;  // map nodes do not move
+    skip_ws();
+    if (p_ == end_ || *p_ != ':') {
+      unexpected("':'");
+      return nullptr;
+    }
+    ++p_;
+    skip_ws();
+    return &inserted.first->second;
+  }
+
+  // The slot of the next element of the array of f.
+  nlohmann::json* element(frame& f) {
+    auto& elements = *f.container->get_ptr<nlohmann::json::array_t*>();
+    if (elements.size() >= limits_.max_array_elements) {
+      fail(parse_errc::too_many_elements, offset(), "too many array elements");
+      return nullptr;
+    }
+    // Growing this array cannot move an open container: only its last element can be open, and
+    // that element is closed before the array grows again.
+    elements.emplace_back();
+    return &elements.back();
+  }
+
+  bool scalar(nlohmann::json& out) {
+    switch (*p_) {
+      case '"': {
+        std::string s;
+        const std::size_t start = offset();
+        if (!string_token(s)) return false;
+        if (s.size() > limits_.max_string_bytes) return fail(parse_errc::string_too_long, start, "string too long");
+        out = std::move(s);
+        return true;
+      }
+      case 't': return literal_word("true") && (out = true, true);
+      case 'f': return literal_word("false") && (out = false, true);
+      case 'n': return literal_word("null") && (out = nullptr, true);
+      default: {
+        if (*p_ != '-' && (*p_ < '0' || *p_ > '9')) return unexpected("a value");
+        number_token n;
+        if (!number(n)) return false;
+        switch (n.k) {
+          case number_token::kind::negative: out = nlohmann::json::number_integer_t{n.i}; break;
+          case number_token::kind::non_negative: out = nlohmann::json::number_unsigned_t{n.u}; break;
+          case number_token::kind::floating: out = nlohmann::json::number_float_t{n.d}; break;
+        }
+        return true;
+      }
+    }
+  }
+
+  std::vector<frame> stack_;
+};
+
+// The checks on the whole text that come before reading it, in this order: its size, a leading
+// byte-order mark (nlohmann silently skips one; another parser may not), a raw NUL byte
+// (nlohmann's lexer takes one for the end of the input, so "{}\0anything" would parse as "{}";
+// a raw NUL is never valid JSON text). false with `error` set on a refusal.
+inline bool acceptable_text(std::string_view text, const parse_limits& limits, parse_error& error) {
+  if (text.size() > limits.max_bytes) {
+    error = {parse_errc::too_large, limits.max_bytes, "input larger than the size limit", {}};
+    return false;
+  }
+  if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
+      static_cast<unsigned char>(text[1]) == 0xBB && static_cast<unsigned char>(text[2]) == 0xBF) {
+    error = {parse_errc::byte_order_mark, 0, "byte order mark", {}};
+    return false;
+  }
+  if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+    error = {parse_errc::syntax, nul, "NUL byte in the text", {}};
+    return false;
+  }
+  return true;
+}
+
 }  // namespace detail
 
 /// Parses one JSON text (RFC 8259) strictly: no duplicate member names, no comments, no
-/// byte-order mark, nothing but whitespace after the value, valid UTF-8, finite numbers, and the
+/// byte-order mark, nothing but whitespace after the value, valid UTF-8, numbers every reader
+/// reads alike (json/number.hpp: inexact_number, with the JSON pointer in error.path), and the
 /// given limits. Never throws: every failure, including running out of memory, is a parse_error.
 [[nodiscard]] inline parse_result parse_strict(std::string_view text, const parse_limits& limits = {}) noexcept {
   parse_result result;
   try {
-    if (text.size() > limits.max_bytes) {
-      result.error = {parse_errc::too_large, limits.max_bytes, "input larger than the size limit"};
-      return result;
-    }
-    // nlohmann silently skips a UTF-8 BOM; a second parser may not, so refuse it.
-    if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
-        static_cast<unsigned char>(text[1]) == 0xBB && static_cast<unsigned char>(text[2]) == 0xBF) {
-      result.error = {parse_errc::byte_order_mark, 0, "byte order mark"};
-      return result;
-    }
-    // nlohmann's lexer takes a NUL byte for the end of the input, so "{}\0anything" would parse
-    // as "{}". A raw NUL is never valid JSON text (inside strings it must be escaped), so refuse.
-    if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
-      result.error = {parse_errc::syntax, nul, "NUL byte in the text"};
-      return result;
-    }
+    if (!detail::acceptable_text(text, limits, result.error)) return result;
     nlohmann::json root;
     detail::strict_reader reader(text, limits);
     if (!reader.run(root)) {
@@ -497,11 +558,13 @@ class strict_reader {
     result.error.code = parse_errc::out_of_memory;
     result.error.offset = 0;
     result.error.message = "out of memory";  // short enough not to allocate
+    result.error.path.clear();
   } catch (...) {
     result.value.reset();
     result.error.code = parse_errc::internal;
     result.error.offset = 0;
     result.error.message = "internal error";  // short enough not to allocate
+    result.error.path.clear();
   }
   return result;
 }
