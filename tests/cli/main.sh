@@ -70,7 +70,7 @@ run 2 "$ASSENT" verify --keys k.json /dev/null
 err_has 'is empty'
 err_one_line
 : >empty.json
-run 2 "$ASSENT" audit verify-export --keys k.json empty.json
+run 2 "$ASSENT" audit verify-export --keys k.json --log-id audit.log empty.json
 out_has '"code":"malformed"'
-run 2 "$ASSENT" audit verify-export --keys k.json /dev/null
+run 2 "$ASSENT" audit verify-export --keys k.json --log-id audit.log /dev/null
 check "verify and audit verify-export of an empty file exit 2"
