@@ -213,3 +213,16 @@ err_has '/attributes/target_account_id'
 err_has 'inexact-request.json'
 err_one_line
 check "decide refuses a request attribute with no exact double (exit 2, names its path)"
+
+# Threat model: another spelling of a name, or a value a rule cannot rank, is a recorded deny
+# (exit 1), never a skipped check. "alice " would not be the approver alice (self-approval), and
+# a risk tier "High" would skip the rule for "high".
+request prod '' | sed 's/"initiator":"dave"/"initiator":"alice "/' >spaced-initiator.json
+run 1 decide --request spaced-initiator.json --audit names.log alice.env bob.env
+out_has '"reasons":["malformed_request"]'
+"$ASSENT" audit verify names.log >/dev/null || die "the malformed request was not recorded"
+grep -qF '"initiator":"alice "' names.log || die "the record does not carry the initiator as sent"
+request prod ',"attributes":{"risk_tier":"High"}' >unranked.json
+run 1 decide --request unranked.json alice.env bob.env
+out_has '"rule_not_evaluable"'
+check "decide denies another spelling of a name and an unranked risk tier, and records it (exit 1)"

@@ -80,6 +80,20 @@ run 1 "$ASSENT" policy check truncated.json
 err_has 'not valid JSON'
 check "policy check reports an invalid policy with its JSON path (exit 1)"
 
+# Threat model: a policy that cannot be evaluated as written does not load. A hardened
+# destination needs a closed list of destinations (another spelling would skip it), names have
+# one spelling, overrides follow their targets' syntax.
+sed 's/"self_approval": false}/"self_approval": false, "hardened_destinations": ["hooks"]}/' "$FIXTURES/policy.json" >open-hardened.json
+run 1 "$ASSENT" policy check open-hardened.json
+out_has '"path":"/environments/prod/actions/deploy/hardened_destinations"'
+sed 's/"owners": \["carol"\]/"owners": ["Carol"]/' "$FIXTURES/policy.json" >cased-owner.json
+run 1 "$ASSENT" policy check cased-owner.json
+out_has '"path":"/environments/prod/break_glass/owners"'
+sed 's/"environments": {/"overrides": {"disabled_capabilities": ["Deploy"]}, "environments": {/' "$FIXTURES/policy.json" >dead-override.json
+run 1 "$ASSENT" policy check dead-override.json
+out_has '"path":"/overrides/disabled_capabilities"'
+check "policy check refuses a hardened path without destinations, a second spelling, a dead override (exit 1)"
+
 run 2 "$ASSENT" policy check nosuch.json
 err_has '"nosuch.json": cannot open'
 err_one_line
