@@ -1,4 +1,5 @@
-# Shared helpers of the CLI test scripts (sourced; plain bash, grep and coreutils only).
+# Shared helpers of the CLI test scripts (sourced; plain bash, grep and coreutils only). run,
+# check, die and the out_/err_ checks come from tests/shell/assert.sh, shared with the examples.
 #
 # Each script is run as `bash SCRIPT /path/to/assent`. It gets:
 #   $ASSENT     the binary under test
@@ -19,30 +20,11 @@ set -euo pipefail
 ASSENT=${1:?usage: bash SCRIPT /path/to/assent}
 case "$ASSENT" in /*) ;; *) ASSENT="$PWD/$ASSENT" ;; esac
 FIXTURES="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/fixtures"
+source "$(dirname "${BASH_SOURCE[0]}")/../shell/assert.sh"
 T="$(mktemp -d "${TMPDIR:-/tmp}/assent-cli-test.XXXXXX")"
 trap 'rm -rf "$T"' EXIT
 cd "$T"
 
-die() {
-  echo "FAIL: $*" >&2
-  if [ -f "$T/out" ]; then echo "--- stdout of the last command:" >&2; head -c 4000 "$T/out" >&2; echo >&2; fi
-  if [ -f "$T/err" ]; then echo "--- stderr of the last command:" >&2; head -c 4000 "$T/err" >&2; fi
-  exit 1
-}
-
-check() { echo "ok $*"; }
-
-run() {
-  local want=$1
-  shift
-  local got=0
-  "$@" >"$T/out" 2>"$T/err" || got=$?
-  [ "$got" -eq "$want" ] || die "exit status $got, expected $want: $*"
-}
-
-out_has() { grep -qF -- "$1" "$T/out" || die "stdout lacks: $1"; }
-out_lacks() { ! grep -qF -- "$1" "$T/out" || die "stdout should not contain: $1"; }
-err_has() { grep -qF -- "$1" "$T/err" || die "stderr lacks: $1"; }
 err_one_line() {
   local n
   n=$(wc -l <"$T/err")

@@ -1,4 +1,5 @@
-# Shared helpers of the example test scripts (sourced; plain bash and coreutils only).
+# Shared helpers of the example test scripts (sourced; plain bash and coreutils only). run,
+# check, die and the out_/err_ checks come from tests/shell/assert.sh, shared with the CLI tests.
 #
 # Each script is run as `bash SCRIPT /path/to/example`. It gets:
 #   $BIN        the example binary under test
@@ -15,6 +16,7 @@ set -euo pipefail
 
 BIN=${1:?usage: bash SCRIPT /path/to/example}
 case "$BIN" in /*) ;; *) BIN="$PWD/$BIN" ;; esac
+source "$(dirname "${BASH_SOURCE[0]}")/../shell/assert.sh"
 T="$(mktemp -d "${TMPDIR:-/tmp}/assent-example-test.XXXXXX")"
 MOUNTS=()
 cleanup() {
@@ -25,23 +27,6 @@ cleanup() {
 trap cleanup EXIT
 cd "$T"
 
-die() {
-  echo "FAIL: $*" >&2
-  if [ -f "$T/out" ]; then echo "--- stdout of the last command:" >&2; head -c 4000 "$T/out" >&2; echo >&2; fi
-  if [ -f "$T/err" ]; then echo "--- stderr of the last command:" >&2; head -c 4000 "$T/err" >&2; fi
-  exit 1
-}
-check() { echo "ok $*"; }
-run() {
-  local want=$1
-  shift
-  local got=0
-  "$@" >"$T/out" 2>"$T/err" || got=$?
-  [ "$got" -eq "$want" ] || die "exit status $got, expected $want: $*"
-}
-out_has() { grep -qF -- "$1" "$T/out" || die "stdout lacks: $1"; }
-out_lacks() { ! grep -qF -- "$1" "$T/out" || die "stdout should not contain: $1"; }
-err_has() { grep -qF -- "$1" "$T/err" || die "stderr lacks: $1"; }
 
 file_limited() {
   # The limit applies to every regular file the command writes, its stdout and stderr files
