@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <assent/json/strict_parse.hpp>
+#include <assent/policy/key_set_check.hpp>
 #include <assent/policy/load.hpp>
 #include <assent/spec_hash.hpp>
 
@@ -36,7 +37,7 @@ Exit status: 0 hash printed, 2 usage error, unreadable file, or no hash for this
 )";
 
 inline constexpr const char* policy_check_help =
-    R"(Usage: assent policy check POLICY
+    R"(Usage: assent policy check POLICY [--keys KEYS]
 
 Loads a policy document ("-": stdin) with every check the verifier's loader applies and prints
 {"valid": true, "id": ID, "hash": "sha256:<hex>", "version": N}. The hash is over the policy's
@@ -44,14 +45,21 @@ RFC 8785 canonical form; every decision and audit record names it. On a fault pr
 {"valid": false, "path": JSON_POINTER, "message": TEXT} and one line on stderr naming the file
 and the JSON path.
 
+With --keys, also reads the key set (a JWKS) against the policy: a key role that is neither a
+ranked role nor a duty of the policy, or an environment the policy does not name, is listed in
+"key_set_mismatches" as {"kid", "member", "value"} (a role typo such as "amdin" would otherwise
+show only at decision time, as approver_role_too_low), with one line on stderr, and exits 1.
+
 Options:
+  --keys KEYS  a key set to check against the policy
   -h, --help   this text
 
-Exit status: 0 valid, 1 not a valid policy, 2 usage error or unreadable file.
+Exit status: 0 valid (and the key set agrees), 1 not a valid policy or a key set that does not
+agree with it, 2 usage error or unreadable file.
 )";
 
 inline constexpr const char* policy_help =
-    R"(Usage: assent policy check POLICY
+    R"(Usage: assent policy check POLICY [--keys KEYS]
 
 Subcommands:
   check   validate a policy document and print its id and hash
@@ -91,7 +99,7 @@ inline int cmd_hash(context& ctx, const std::vector<std::string>& args) {
 
 /// assent policy check (see policy_check_help).
 inline int cmd_policy_check(context& ctx, const std::vector<std::string>& args) {
-  const arguments a = parse_arguments(args, {{"pretty", false, false}});
+  const arguments a = parse_arguments(args, {{"pretty", false, false}, {"keys", true, false}});
   if (a.help) {
     ctx.out << policy_check_help;
     return exit_ok;
@@ -109,8 +117,25 @@ inline int cmd_policy_check(context& ctx, const std::vector<std::string>& args) 
     print_json(ctx, {{"valid", false}, {"path", r.error.path}, {"message", r.error.message}}, a.has("pretty"));
     fail("policy file " + quote(path) + ": " + r.describe(), exit_negative);
   }
-  print_json(ctx, {{"valid", true}, {"id", r.value->id()}, {"hash", r.value->hash()}, {"version", r.value->version()}},
-             a.has("pretty"));
+  nlohmann::json out = {
+      {"valid", true}, {"id", r.value->id()}, {"hash", r.value->hash()}, {"version", r.value->version()}};
+  if (!a.has("keys")) {
+    print_json(ctx, out, a.has("pretty"));
+    return exit_ok;
+  }
+  const auto store = load_key_set(ctx, a.need("keys"));
+  const auto mismatches = assent::check_key_set(*r.value, *store);
+  out["key_set_mismatches"] = nlohmann::json::array();
+  for (const auto& m : mismatches)
+    out["key_set_mismatches"].push_back({{"kid", m.kid}, {"member", m.member}, {"value", m.value}});
+  print_json(ctx, out, a.has("pretty"));
+  if (!mismatches.empty()) {
+    const auto& m = mismatches.front();
+    fail("key set " + quote(a.need("keys")) + ": key " + quote(m.kid) + " " + m.member + " \"" + m.value +
+             "\" is not named by the policy" +
+             (mismatches.size() > 1 ? " (and " + std::to_string(mismatches.size() - 1) + " more)" : ""),
+         exit_negative);
+  }
   return exit_ok;
 }
 

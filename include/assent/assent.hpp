@@ -40,6 +40,7 @@
 #include "assent/policy/posture.hpp"
 #include "assent/policy/policy.hpp"
 #include "assent/policy/load.hpp"
+#include "assent/policy/key_set_check.hpp"
 #include "assent/decision.hpp"
 #include "assent/verifier.hpp"
 

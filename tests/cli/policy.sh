@@ -94,6 +94,20 @@ run 1 "$ASSENT" policy check dead-override.json
 out_has '"path":"/overrides/disabled_capabilities"'
 check "policy check refuses a hardened path without destinations, a second spelling, a dead override (exit 1)"
 
+# A key set read against the policy: a role typo shows now, not as approver_role_too_low later.
+"$ASSENT" keygen --kid ok-1 --principal okay --roles admin,security_owner --env prod --out ok.jwk >ok.pub
+"$ASSENT" keygen --kid typo-1 --principal typo --roles amdin --env prod,qa --out typo.jwk >typo.pub
+printf '{"keys":[%s]}\n' "$(cat ok.pub)" >agreeing.json
+run 0 "$ASSENT" policy check "$FIXTURES/policy.json" --keys agreeing.json
+out_has '"key_set_mismatches":[]'
+printf '{"keys":[%s,%s]}\n' "$(cat ok.pub)" "$(cat typo.pub)" >typo-keys.json
+run 1 "$ASSENT" policy check "$FIXTURES/policy.json" --keys typo-keys.json
+out_has '{"kid":"typo-1","member":"roles","value":"amdin"}'
+out_has '{"kid":"typo-1","member":"environments","value":"qa"}'
+err_has 'key "typo-1" roles "amdin" is not named by the policy (and 1 more)'
+err_one_line
+check "policy check --keys lists key roles and environments the policy does not name (exit 1)"
+
 run 2 "$ASSENT" policy check nosuch.json
 err_has '"nosuch.json": cannot open'
 err_one_line
