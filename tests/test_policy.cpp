@@ -1,7 +1,11 @@
 // Policy documents: loading, validation with JSON paths, and the effective posture.
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "assent/json/jcs.hpp"
+#include "assent/keys/key_store.hpp"
+#include "assent/policy/key_set_check.hpp"
 #include "assent/policy/load.hpp"
 #include "catch.hpp"
 #include "test_util.hpp"
@@ -286,4 +290,31 @@ TEST_CASE("policy defaults are the safe ones", "[policy]") {
   CHECK_FALSE(res.effective->break_glass.allowed);
   CHECK(res.effective->clock_skew_seconds == 60);
   CHECK(res.effective->max_credential_lifetime_seconds == 86400);
+}
+
+TEST_CASE("check_key_set lists key roles and environments the policy does not name", "[policy][keys]") {
+  const auto pol = assent::load_policy(std::string(R"({"version":1,"id":"p","roles":["developer","admin"],
+    "duties":["security_owner"],"environments":{"prod":{"actions":{"deploy":{"approval":"none"}}}}})"));
+  REQUIRE(pol.ok());
+  const auto key = [](const std::string& kid, std::vector<std::string> roles,
+                      std::optional<std::vector<std::string>> envs) {
+    assent::key_record_spec spec;
+    spec.kid = kid;
+    spec.principal = kid;
+    spec.roles = std::move(roles);
+    spec.environments = std::move(envs);
+    spec.public_key = assent::crypto::ed25519::secret_key::from_seed(assent::crypto::ed25519::seed{}).public_bytes();
+    auto rec = assent::key_record::create(spec);
+    REQUIRE(rec.first.has_value());
+    return *rec.first;
+  };
+  assent::memory_key_store agreeing;
+  REQUIRE_FALSE(agreeing.add(key("a", {"admin", "security_owner"}, std::vector<std::string>{"prod"})));
+  CHECK(assent::check_key_set(*pol.value, agreeing).empty());
+  assent::memory_key_store typo;
+  REQUIRE_FALSE(typo.add(key("b", {"amdin"}, std::vector<std::string>{"prod", "qa"})));
+  const auto found = assent::check_key_set(*pol.value, typo);
+  REQUIRE(found.size() == 2);
+  CHECK((found[0].kid == "b" && found[0].member == "roles" && found[0].value == "amdin"));
+  CHECK((found[1].member == "environments" && found[1].value == "qa"));
 }
