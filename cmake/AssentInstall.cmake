@@ -28,7 +28,16 @@ install(FILES
 # Build-tree export: find_package(assent) works against a build directory too.
 export(EXPORT assentTargets NAMESPACE assent:: FILE "${PROJECT_BINARY_DIR}/assentTargets.cmake")
 
-# pkg-config: headers plus nlohmann_json's flags.
+# pkg-config: headers plus nlohmann_json's flags. The prefix is found from where the .pc file
+# lies (${pcfiledir}), so `cmake --install build --prefix P` gives a file that points into P, not
+# into the prefix the build was configured with.
+if(IS_ABSOLUTE "${CMAKE_INSTALL_DATADIR}")
+  set(ASSENT_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+else()
+  file(RELATIVE_PATH _assent_pc_up "/p/${CMAKE_INSTALL_DATADIR}/pkgconfig" "/p")
+  string(REGEX REPLACE "/$" "" _assent_pc_up "${_assent_pc_up}")
+  set(ASSENT_PC_PREFIX "\${pcfiledir}/${_assent_pc_up}")
+endif()
 if(IS_ABSOLUTE "${CMAKE_INSTALL_INCLUDEDIR}")
   set(ASSENT_PC_INCLUDEDIR "${CMAKE_INSTALL_INCLUDEDIR}")
 else()

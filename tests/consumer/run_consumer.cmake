@@ -17,11 +17,13 @@ set(consumer_src "${ASSENT_SOURCE_DIR}/tests/consumer/${MODE}")
 
 if(MODE STREQUAL "find_package")
   set(prefix "${WORK_DIR}/prefix")
+  # Configured for one prefix, installed into another (`cmake --install --prefix`, as packagers
+  # and users with a private prefix do): every installed file must point into where it lies.
   run("${CMAKE_COMMAND}" -S "${ASSENT_SOURCE_DIR}" -B "${WORK_DIR}/assent-build"
-      -DCMAKE_CXX_COMPILER=${CXX_COMPILER} -DCMAKE_INSTALL_PREFIX=${prefix}
+      -DCMAKE_CXX_COMPILER=${CXX_COMPILER} -DCMAKE_INSTALL_PREFIX=${WORK_DIR}/configured-prefix
       -DASSENT_BUILD_TESTS=OFF -DASSENT_BUILD_EXAMPLES=OFF -DASSENT_BUILD_BENCH=OFF
       -DASSENT_INSTALL=ON)
-  run("${CMAKE_COMMAND}" --install "${WORK_DIR}/assent-build")
+  run("${CMAKE_COMMAND}" --install "${WORK_DIR}/assent-build" --prefix "${prefix}")
   foreach(f include/assent/assent.hpp include/assent/version.hpp
             share/cmake/assent/assentConfig.cmake share/cmake/assent/assentConfigVersion.cmake
             share/cmake/assent/assentTargets.cmake share/pkgconfig/assent.pc)
@@ -34,8 +36,19 @@ if(MODE STREQUAL "find_package")
   if(PKG_CONFIG)
     set(ENV{PKG_CONFIG_PATH} "${prefix}/share/pkgconfig")
     run("${PKG_CONFIG}" --cflags assent)
-    if(NOT last_output MATCHES "-I${prefix}/include")
-      message(FATAL_ERROR "pkg-config --cflags assent gave: ${last_output}")
+    string(STRIP "${last_output}" pc_cflags)
+    if(NOT pc_cflags MATCHES "-I${prefix}/share/pkgconfig/\\.\\./\\.\\./include")
+      message(FATAL_ERROR "pkg-config --cflags assent gave: ${pc_cflags}")
+    endif()
+    # A consumer built with nothing but pkg-config's flags.
+    separate_arguments(pc_flags UNIX_COMMAND "${pc_cflags}")
+    run("${CXX_COMPILER}" ${pc_flags} "${ASSENT_SOURCE_DIR}/tests/consumer/app.cpp" -o "${WORK_DIR}/app-pkg-config")
+    run("${WORK_DIR}/app-pkg-config")
+    if(NOT last_output MATCHES "assent [0-9]+\\.[0-9]+\\.[0-9]+")
+      message(FATAL_ERROR "pkg-config consumer printed: ${last_output}")
+    endif()
+    if(EXISTS "${WORK_DIR}/configured-prefix")
+      message(FATAL_ERROR "the install wrote into the configure-time prefix")
     endif()
   endif()
   run("${CMAKE_COMMAND}" -S "${consumer_src}" -B "${WORK_DIR}/app-build"
