@@ -23,7 +23,10 @@ if(MODE STREQUAL "find_package")
       -DCMAKE_CXX_COMPILER=${CXX_COMPILER} -DCMAKE_INSTALL_PREFIX=${WORK_DIR}/configured-prefix
       -DASSENT_BUILD_TESTS=OFF -DASSENT_BUILD_EXAMPLES=OFF -DASSENT_BUILD_BENCH=OFF
       -DASSENT_INSTALL=ON)
+  # The command-line tool is part of the install (keygen, approve and hash are in every workflow).
+  run("${CMAKE_COMMAND}" --build "${WORK_DIR}/assent-build" --target assent-cli)
   run("${CMAKE_COMMAND}" --install "${WORK_DIR}/assent-build" --prefix "${prefix}")
+  run("${prefix}/bin/assent" --version)
   foreach(f include/assent/assent.hpp include/assent/version.hpp
             share/cmake/assent/assentConfig.cmake share/cmake/assent/assentConfigVersion.cmake
             share/cmake/assent/assentTargets.cmake share/pkgconfig/assent.pc)
