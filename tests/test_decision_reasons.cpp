@@ -1,6 +1,7 @@
 // Every reason code, each produced by the smallest change to an allowed scenario.
 #include <functional>
 #include <set>
+#include <sstream>
 
 #include "catch.hpp"
 #include "decision_fixture.hpp"
@@ -336,4 +337,23 @@ TEST_CASE("reason codes are stable and round-trip", "[decision][reasons]") {
   CHECK_FALSE(static_cast<bool>(d));
 }
 
+}  // namespace decision_reasons_test
+
+namespace decision_reasons_test {
+TEST_CASE("every reason code has a text for people; streams and JSON conversions use the stable code",
+          "[decision][reasons]") {
+  for (const auto& entry : assent::detail::reason_names) {
+    INFO(entry.name);
+    CHECK_FALSE(assent::describe(entry.code).empty());
+    std::ostringstream os;
+    os << entry.code;
+    CHECK(os.str() == entry.name);
+  }
+  CHECK(assent::describe(reason::key_store_unavailable) == "the key store could not answer");
+  world w;
+  auto s = allowed(w);
+  const auto d = run(w, s);
+  const nlohmann::json j = d;  // the usual nlohmann conversion
+  CHECK(j == to_json(d));
+}
 }  // namespace decision_reasons_test

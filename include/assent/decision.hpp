@@ -149,4 +149,7 @@ struct [[nodiscard]] decision {
           {"audit", {{"seq", d.audit_seq}, {"hash", d.audit_hash}}}};
 }
 
+/// Lets nlohmann convert a decision (`nlohmann::json j = d;`): the same form as to_json(d).
+inline void to_json(nlohmann::json& j, const decision& d) { j = to_json(d); }
+
 ASSENT_END_NAMESPACE

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <ostream>
 #include <string_view>
 
 #include "assent/config.hpp"
@@ -76,59 +77,60 @@ namespace detail {
 struct reason_name {
   reason code;
   std::string_view name;
+  std::string_view text;  // for people; the name is the stable key
 };
 // One table: to_string and parse_reason cannot drift apart.
 inline constexpr reason_name reason_names[] = {
-    {reason::none, "none"},
-    {reason::malformed_envelope, "malformed_envelope"},
-    {reason::unsupported_payload_type, "unsupported_payload_type"},
-    {reason::unknown_key, "unknown_key"},
-    {reason::key_store_unavailable, "key_store_unavailable"},
-    {reason::bad_signature, "bad_signature"},
-    {reason::key_revoked, "key_revoked"},
-    {reason::key_expired, "key_expired"},
-    {reason::key_not_yet_valid, "key_not_yet_valid"},
-    {reason::key_retired, "key_retired"},
-    {reason::key_environment_not_allowed, "key_environment_not_allowed"},
-    {reason::malformed_credential, "malformed_credential"},
-    {reason::approver_mismatch, "approver_mismatch"},
-    {reason::credential_revoked, "credential_revoked"},
-    {reason::spec_hash_mismatch, "spec_hash_mismatch"},
-    {reason::wrong_environment, "wrong_environment"},
-    {reason::wrong_project, "wrong_project"},
-    {reason::not_yet_valid, "not_yet_valid"},
-    {reason::expired, "expired"},
-    {reason::issued_in_future, "issued_in_future"},
-    {reason::lifetime_exceeds_policy, "lifetime_exceeds_policy"},
-    {reason::insufficient_capabilities, "insufficient_capabilities"},
-    {reason::initiator_mismatch, "initiator_mismatch"},
-    {reason::destination_mismatch, "destination_mismatch"},
-    {reason::self_approval, "self_approval"},
-    {reason::approver_role_too_low, "approver_role_too_low"},
-    {reason::duplicate_approver, "duplicate_approver"},
-    {reason::break_glass_rejected, "break_glass_rejected"},
-    {reason::claims_unavailable, "claims_unavailable"},
-    {reason::duplicate_credential, "duplicate_credential"},
-    {reason::verification_budget_exhausted, "verification_budget_exhausted"},
-    {reason::unknown_environment, "unknown_environment"},
-    {reason::unknown_action, "unknown_action"},
-    {reason::action_forbidden, "action_forbidden"},
-    {reason::environment_frozen, "environment_frozen"},
-    {reason::capability_disabled, "capability_disabled"},
-    {reason::initiator_role_too_low, "initiator_role_too_low"},
-    {reason::destination_not_allowed, "destination_not_allowed"},
-    {reason::wrong_source_environment, "wrong_source_environment"},
-    {reason::threshold_not_met, "threshold_not_met"},
-    {reason::required_duty_missing, "required_duty_missing"},
-    {reason::break_glass_not_allowed, "break_glass_not_allowed"},
-    {reason::audit_failed, "audit_failed"},
-    {reason::malformed_request, "malformed_request"},
-    {reason::too_many_credentials, "too_many_credentials"},
-    {reason::rule_not_evaluable, "rule_not_evaluable"},
-    {reason::policy_unavailable, "policy_unavailable"},
-    {reason::clock_unavailable, "clock_unavailable"},
-    {reason::evaluation_failed, "evaluation_failed"},
-    {reason::invalid_posture, "invalid_posture"},
+    {reason::none, "none", "not a reason: the absence of one"},
+    {reason::malformed_envelope, "malformed_envelope", "not a DSSE envelope of assent's profile"},
+    {reason::unsupported_payload_type, "unsupported_payload_type", "payloadType is not an approval"},
+    {reason::unknown_key, "unknown_key", "no trusted key has this keyid"},
+    {reason::key_store_unavailable, "key_store_unavailable", "the key store could not answer"},
+    {reason::bad_signature, "bad_signature", "Ed25519 verification failed"},
+    {reason::key_revoked, "key_revoked", "key revoked (key set status or policy override)"},
+    {reason::key_expired, "key_expired", "decision time is past the key's exp"},
+    {reason::key_not_yet_valid, "key_not_yet_valid", "decision time is before the key's nbf"},
+    {reason::key_retired, "key_retired", "key retired and the credential was issued after retired_at"},
+    {reason::key_environment_not_allowed, "key_environment_not_allowed", "the key may not approve for this environment"},
+    {reason::malformed_credential, "malformed_credential", "the signed payload is not valid approval claims"},
+    {reason::approver_mismatch, "approver_mismatch", "claims name an approver other than the key's principal"},
+    {reason::credential_revoked, "credential_revoked", "the credential id is revoked by an override"},
+    {reason::spec_hash_mismatch, "spec_hash_mismatch", "approves another pipeline version"},
+    {reason::wrong_environment, "wrong_environment", "approves another environment"},
+    {reason::wrong_project, "wrong_project", "approves another project"},
+    {reason::not_yet_valid, "not_yet_valid", "decision time is before not_before"},
+    {reason::expired, "expired", "decision time is at or past expires_at"},
+    {reason::issued_in_future, "issued_in_future", "issued_at is later than now plus the allowed clock skew"},
+    {reason::lifetime_exceeds_policy, "lifetime_exceeds_policy", "expires_at - issued_at is longer than the policy allows"},
+    {reason::insufficient_capabilities, "insufficient_capabilities", "does not cover every capability the action requires"},
+    {reason::initiator_mismatch, "initiator_mismatch", "bound to another initiator"},
+    {reason::destination_mismatch, "destination_mismatch", "bound to another destination"},
+    {reason::self_approval, "self_approval", "the approver is the initiator and the policy forbids it"},
+    {reason::approver_role_too_low, "approver_role_too_low", "the approver's highest role ranks below the minimum"},
+    {reason::duplicate_approver, "duplicate_approver", "this principal is already counted"},
+    {reason::break_glass_rejected, "break_glass_rejected", "an exception credential that the break-glass rules refuse"},
+    {reason::claims_unavailable, "claims_unavailable", "the host's claims reader failed (threw) on an authenticated body"},
+    {reason::duplicate_credential, "duplicate_credential", "the same bytes as an earlier credential of this decision"},
+    {reason::verification_budget_exhausted, "verification_budget_exhausted", "the decision's budget of signature verifications is spent"},
+    {reason::unknown_environment, "unknown_environment", "the policy does not name the environment"},
+    {reason::unknown_action, "unknown_action", "the environment does not name the action"},
+    {reason::action_forbidden, "action_forbidden", "the action's approval mode is \"forbidden\""},
+    {reason::environment_frozen, "environment_frozen", "an override freezes the environment"},
+    {reason::capability_disabled, "capability_disabled", "an override disables a capability the action needs"},
+    {reason::initiator_role_too_low, "initiator_role_too_low", "the initiator ranks below the action's minimum"},
+    {reason::destination_not_allowed, "destination_not_allowed", "the destination is not in the action's list"},
+    {reason::wrong_source_environment, "wrong_source_environment", "replay source environment not allowed"},
+    {reason::threshold_not_met, "threshold_not_met", "fewer distinct accepted approvers than required"},
+    {reason::required_duty_missing, "required_duty_missing", "a duty the rules require is not covered"},
+    {reason::break_glass_not_allowed, "break_glass_not_allowed", "an exception was presented where break-glass is not allowed"},
+    {reason::audit_failed, "audit_failed", "the audit record could not be written (fail closed)"},
+    {reason::malformed_request, "malformed_request", "the host's request is invalid"},
+    {reason::too_many_credentials, "too_many_credentials", "more credentials than the verifier accepts in one decision"},
+    {reason::rule_not_evaluable, "rule_not_evaluable", "a rule's condition cannot be evaluated on the request's value"},
+    {reason::policy_unavailable, "policy_unavailable", "the policy failed (threw) while resolving the request"},
+    {reason::clock_unavailable, "clock_unavailable", "the clock failed (threw): the decision has no trusted time"},
+    {reason::evaluation_failed, "evaluation_failed", "the decision could not be evaluated (out of memory, a host part threw)"},
+    {reason::invalid_posture, "invalid_posture", "the policy's posture for this request is inconsistent or impossible"},
 };
 }  // namespace detail
 
@@ -139,6 +141,17 @@ inline constexpr reason_name reason_names[] = {
   }
   return "unknown";
 }
+
+/// A short text for people ("the key store could not answer"); the stable code is to_string.
+[[nodiscard]] constexpr std::string_view describe(reason r) noexcept {
+  for (const auto& entry : detail::reason_names) {
+    if (entry.code == r) return entry.text;
+  }
+  return "not a reason code this version of assent knows";
+}
+
+/// Writes the stable code, as logs and tests compare it.
+inline std::ostream& operator<<(std::ostream& os, reason r) { return os << to_string(r); }
 
 /// The reason a stable code names, if any (reads codes back from audit logs).
 [[nodiscard]] constexpr std::optional<reason> parse_reason(std::string_view code) noexcept {
